@@ -1,0 +1,1 @@
+"""The kzlaw REST API (FastAPI): a thin layer over kzlaw/."""

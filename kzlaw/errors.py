@@ -1,0 +1,30 @@
+"""One error type per kind of failure. The CLI maps them to exit codes, the API to problem documents."""
+
+from __future__ import annotations
+
+
+class KzlawError(Exception):
+    """Base of kzlaw's own errors."""
+
+
+class InputError(KzlawError):
+    """Input that cannot be read at all: bad syntax, wrong format, forbidden construct, too large.
+
+    Carries a line and column where the parser gives one.
+    """
+
+    def __init__(self, message: str, *, line: int | None = None, column: int | None = None,
+                 kind: str = "syntax"):
+        self.message = message
+        self.line = line
+        self.column = column
+        self.kind = kind
+        where = f" (line {line}, column {column})" if line is not None else ""
+        super().__init__(message + where)
+
+
+class UnknownRegime(KzlawError):
+    def __init__(self, regime: str, known: list[str]):
+        self.regime = regime
+        self.known = known
+        super().__init__(f"unknown regime {regime!r}; known: {', '.join(known)}")

@@ -1,0 +1,203 @@
+"""Parse scenario data into an rdflib Graph: JSON-LD, Turtle, N-Triples, RDF/XML.
+
+Nothing named by the input is ever fetched. JSON-LD may name only kzlaw's own context
+(``https://w3id.org/kzlaw/context.jsonld``), which is replaced by the copy shipped with the package before
+rdflib sees the document; any other remote context, ``@import`` or non-local reference is refused.
+RDF/XML is checked with defusedxml first: a DTD (and with it every entity, XXE, billion laughs) is refused.
+``owl:imports`` in data is kept as a triple and never followed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from rdflib import Graph
+from rdflib.exceptions import ParserError
+from rdflib.plugins.parsers.notation3 import BadSyntax
+
+from .errors import InputError
+from .namespaces import BASE, CONTEXT_IRI
+from .resources import context_file
+
+# media type → rdflib format; the first name of each is the canonical media type
+MEDIA_TYPES = {
+    "application/ld+json": "json-ld",
+    "application/json": "json-ld",
+    "text/turtle": "turtle",
+    "application/n-triples": "nt",
+    "application/rdf+xml": "xml",
+}
+SUFFIXES = {
+    ".jsonld": "json-ld", ".json": "json-ld", ".ttl": "turtle", ".nt": "nt",
+    ".rdf": "xml", ".xml": "xml", ".owl": "xml",
+}
+MAX_JSON_DEPTH = 64
+SCENARIO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+
+
+def scenario_base(scenario_id: str, base: str = BASE) -> str:
+    """The IRI base of a scenario: relative IRIs in its data resolve against it; the scenario node is it."""
+    if not SCENARIO_ID.match(scenario_id):
+        raise InputError(f"invalid scenario id {scenario_id!r}: use letters, digits, '.', '_' or '-' "
+                         "(at most 128, starting with a letter or digit)", kind="id")
+    return f"{base}scenario/{scenario_id}/"
+
+
+def format_for_media_type(media_type: str) -> str:
+    mt = media_type.split(";")[0].strip().lower()
+    if mt not in MEDIA_TYPES:
+        raise InputError(f"unsupported media type {mt!r}; send one of {', '.join(MEDIA_TYPES)}",
+                         kind="media-type")
+    return MEDIA_TYPES[mt]
+
+
+def format_for_path(path: Path) -> str:
+    try:
+        return SUFFIXES[path.suffix.lower()]
+    except KeyError:
+        raise InputError(f"cannot tell the format of {path.name!r} from its suffix; use one of "
+                         f"{', '.join(SUFFIXES)}", kind="media-type") from None
+
+
+@cache
+def _local_context() -> dict[str, Any]:
+    return json.loads(context_file().read_text(encoding="utf-8"))["@context"]
+
+
+def _check_depth(obj: Any, depth: int = 0) -> None:
+    if depth > MAX_JSON_DEPTH:
+        raise InputError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels", kind="size")
+    if isinstance(obj, dict):
+        for v in obj.values():
+            _check_depth(v, depth + 1)
+    elif isinstance(obj, list):
+        for v in obj:
+            _check_depth(v, depth + 1)
+
+
+def _localise_context(ctx: Any) -> Any:
+    """Replace kzlaw's context IRI by its local copy; refuse every other remote reference."""
+    if isinstance(ctx, str):
+        if ctx == CONTEXT_IRI:
+            return _local_context()
+        raise InputError(f"remote JSON-LD context {ctx!r} refused: kzlaw fetches nothing; use "
+                         f"{CONTEXT_IRI!r} (resolved locally) or an inline context", kind="remote-context")
+    if isinstance(ctx, list):
+        return [_localise_context(c) for c in ctx]
+    if isinstance(ctx, dict):
+        if "@import" in ctx:
+            raise InputError("JSON-LD @import refused: kzlaw fetches nothing", kind="remote-context")
+        for key, term in ctx.items():
+            if isinstance(term, dict) and "@context" in term:  # scoped contexts
+                term["@context"] = _localise_context(term["@context"])
+        return ctx
+    if ctx is None:
+        return ctx
+    raise InputError("invalid JSON-LD @context value", kind="syntax")
+
+
+def _localise(doc: Any) -> Any:
+    if isinstance(doc, dict):
+        out = {}
+        for k, v in doc.items():
+            out[k] = _localise_context(v) if k == "@context" else _localise(v)
+        return out
+    if isinstance(doc, list):
+        return [_localise(v) for v in doc]
+    return doc
+
+
+def _parse_json_ld(text: str, base: str) -> Graph:
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise InputError(f"invalid JSON: {e.msg}", line=e.lineno, column=e.colno) from None
+    except RecursionError:
+        raise InputError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels", kind="size") from None
+    _check_depth(doc)
+    if not isinstance(doc, (dict, list)):
+        raise InputError("a JSON-LD document must be an object or an array")
+    doc = _localise(doc)
+    g = Graph()
+    try:
+        g.parse(data=json.dumps(doc), format="json-ld", base=base)
+    except InputError:
+        raise
+    except Exception as e:  # rdflib's JSON-LD processor raises plain exceptions for bad documents
+        raise InputError(f"invalid JSON-LD: {e}") from None
+    return g
+
+
+def _parse_xml(text: str, base: str) -> Graph:
+    import defusedxml.ElementTree as DET
+    from defusedxml import DefusedXmlException
+    from xml.etree.ElementTree import ParseError
+
+    try:
+        DET.fromstring(text.encode("utf-8"), forbid_dtd=True, forbid_entities=True,
+                       forbid_external=True)
+    except DefusedXmlException as e:
+        raise InputError(f"RDF/XML with a DTD or entities refused: {type(e).__name__}",
+                         kind="forbidden") from None
+    except ParseError as e:
+        line, col = e.position
+        raise InputError(f"invalid XML: {e.msg if hasattr(e, 'msg') else e}", line=line, column=col + 1) from None
+    g = Graph()
+    try:
+        g.parse(data=text, format="xml", publicID=base)
+    except Exception as e:
+        line = getattr(e, "getLineNumber", lambda: None)()
+        col = getattr(e, "getColumnNumber", lambda: None)()
+        raise InputError(f"invalid RDF/XML: {e}", line=line, column=col) from None
+    return g
+
+
+def _parse_text_rdf(text: str, fmt: str, base: str) -> Graph:
+    g = Graph()
+    try:
+        g.parse(data=text, format=fmt, publicID=base)
+    except BadSyntax as e:
+        src = e._str.decode("utf-8", "replace") if isinstance(e._str, bytes) else str(e._str)
+        col = e._i - (src.rfind("\n", 0, e._i) + 1) + 1
+        raise InputError(f"invalid {'Turtle' if fmt == 'turtle' else fmt}: {e._why}",
+                         line=e.lines + 1, column=col) from None
+    except ParserError as e:
+        raise InputError(f"invalid {fmt}: {e}") from None
+    except Exception as e:
+        raise InputError(f"invalid {fmt}: {e}") from None
+    return g
+
+
+def parse_scenario(data: bytes | str, fmt: str, base: str) -> Graph:
+    """Parse one scenario document. ``fmt`` is an rdflib format name (see MEDIA_TYPES, SUFFIXES)."""
+    if isinstance(data, bytes):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            raise InputError(f"input is not UTF-8 (byte {e.start})") from None
+    else:
+        text = data
+    if not text.strip():
+        raise InputError("empty document", kind="empty")
+    if fmt == "json-ld":
+        return _parse_json_ld(text, base)
+    if fmt == "xml":
+        return _parse_xml(text, base)
+    if fmt in ("turtle", "nt"):
+        return _parse_text_rdf(text, fmt, base)
+    raise InputError(f"unsupported format {fmt!r}", kind="media-type")
+
+
+def read_scenario_file(path: Path, scenario_id: str | None = None, base: str = BASE) -> tuple[Graph, str]:
+    """Read a scenario file; its id defaults to the file's stem. Returns (graph, scenario id)."""
+    path = Path(path)
+    sid = scenario_id or path.name.split(".")[0]
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise InputError(f"cannot read {path}: {e.strerror}", kind="io") from None
+    return parse_scenario(data, format_for_path(path), scenario_base(sid, base)), sid

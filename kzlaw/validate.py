@@ -1,0 +1,114 @@
+"""Validate scenario data against the input shapes (SHACL Core + SHACL-SPARQL, W3C SHACL §2–§6).
+
+The data graph is the scenario plus the ontology and reference data (pyshacl's ``ont_graph``), so that
+``sh:class`` sees the class hierarchy and reference individuals; only scenario-level problems are
+expected, as the shipped reference data conforms (tests/test_validate.py checks it).
+Each problem names the focus node, the property path, the offending value, and a message in en/ru/kk.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pyshacl import validate as shacl_validate
+from rdflib import BNode, Graph, Literal
+from rdflib.namespace import RDF
+from rdflib.term import Node
+
+from .knowledge import input_shapes_graph, ontology_graph, pick_lang
+from .namespaces import LANGS, SH
+
+
+@dataclass(frozen=True)
+class Problem:
+    focus: str
+    path: str | None
+    value: str | None
+    severity: str
+    messages: dict[str, str]
+    shape: str | None
+    constraint: str | None
+
+    def message(self, lang: str = "en") -> str:
+        return self.messages.get(lang) or self.messages.get("en") or next(iter(self.messages.values()), "")
+
+    def as_dict(self, lang: str | None = None) -> dict:
+        d = {"focus": self.focus, "path": self.path, "value": self.value, "severity": self.severity,
+             "constraint": self.constraint, "shape": self.shape}
+        if lang:
+            d["message"] = self.message(lang)
+        d["messages"] = self.messages
+        return d
+
+
+@dataclass
+class ValidationReport:
+    conforms: bool
+    problems: list[Problem] = field(default_factory=list)
+
+    def as_dict(self, lang: str | None = None) -> dict:
+        return {"conforms": self.conforms, "problems": [p.as_dict(lang) for p in self.problems]}
+
+    def render(self, lang: str = "en", source: str = "") -> str:
+        head = {"en": ("conforms", "does not conform", "problem(s)"),
+                "ru": ("соответствует", "не соответствует", "проблем(ы)"),
+                "kk": ("сәйкес келеді", "сәйкес келмейді", "мәселе")}[lang]
+        prefix = f"{source}: " if source else ""
+        if self.conforms:
+            return f"{prefix}{head[0]}"
+        lines = [f"{prefix}{head[1]} — {len(self.problems)} {head[2]}"]
+        for p in self.problems:
+            where = p.focus + (f" → {p.path}" if p.path else "")
+            value = f" = {p.value}" if p.value is not None else ""
+            lines.append(f"  ✗ {where}{value}\n    {p.message(lang)}")
+        return "\n".join(lines)
+
+
+def _show(node: Node | None, g: Graph) -> str | None:
+    if node is None:
+        return None
+    if isinstance(node, BNode):
+        # A path like sh:alternativePath or a blank focus: show its Turtle-ish form.
+        items = list(g.items(node)) if (node, RDF.first, None) in g else []
+        return "(" + " ".join(str(i) for i in items) + ")" if items else "_:" + str(node)
+    if isinstance(node, Literal):
+        return node.n3()
+    return str(node)
+
+
+def _messages(results: Graph, result: Node, shapes: Graph) -> dict[str, str]:
+    msgs = {}
+    for lit in results.objects(result, SH.resultMessage):
+        if isinstance(lit, Literal) and lit.language in LANGS:
+            msgs.setdefault(lit.language, str(lit))
+        elif isinstance(lit, Literal) and not msgs.get("en"):
+            msgs.setdefault("en", str(lit))
+    if not msgs:  # fall back to the source shape's messages
+        src = results.value(result, SH.sourceShape)
+        for lang in LANGS:
+            text = pick_lang(shapes.objects(src, SH.message), lang)
+            if text:
+                msgs[lang] = text
+    return msgs
+
+
+def validate_graph(data: Graph) -> ValidationReport:
+    shapes = input_shapes_graph()
+    conforms, results, _ = shacl_validate(
+        data, shacl_graph=shapes, ont_graph=ontology_graph(), inference="none",
+        abort_on_first=False, allow_infos=True, allow_warnings=True, advanced=True,
+    )
+    problems = []
+    for r in results.subjects(RDF.type, SH.ValidationResult):
+        problems.append(Problem(
+            focus=_show(results.value(r, SH.focusNode), results),
+            path=_show(results.value(r, SH.resultPath), results),
+            value=_show(results.value(r, SH.value), results),
+            severity=str(results.value(r, SH.resultSeverity)).rsplit("#", 1)[-1],
+            messages=_messages(results, r, shapes),
+            shape=_show(results.value(r, SH.sourceShape), results) if not isinstance(
+                results.value(r, SH.sourceShape), BNode) else None,
+            constraint=str(results.value(r, SH.sourceConstraintComponent)).rsplit("#", 1)[-1],
+        ))
+    problems.sort(key=lambda p: (p.focus or "", p.path or "", p.value or "", p.constraint or ""))
+    return ValidationReport(conforms=bool(conforms), problems=problems)
