@@ -30,6 +30,11 @@ class ReportFormat(str, Enum):
     json = "json"
 
 
+@app.callback()
+def _root() -> None:
+    """kzlaw: legal reasoning over Kazakh media law scenarios."""
+
+
 def _fail(message: str, code: int = 2) -> None:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code)
