@@ -30,6 +30,13 @@ class ReportFormat(str, Enum):
     json = "json"
 
 
+class FindingsFormat(str, Enum):
+    text = "text"
+    json = "json"
+    jsonld = "jsonld"
+    turtle = "turtle"
+
+
 @app.callback()
 def _root() -> None:
     """kzlaw: legal reasoning over Kazakh media law scenarios."""
@@ -78,6 +85,79 @@ def validate(
     if format is ReportFormat.json:
         typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
     raise typer.Exit(worst)
+
+
+def _load_valid(path: Path, lang: str):
+    """Read and validate a scenario; exit 2 if unreadable, 1 if it does not conform."""
+    from .parse import read_scenario_file, scenario_base
+    from .validate import validate_graph
+
+    try:
+        graph, sid = read_scenario_file(path)
+    except InputError as e:
+        _fail(_input_error_text(path, e), 2)
+    report = validate_graph(graph)
+    if not report.conforms:
+        typer.echo(report.render(lang, source=str(path)), err=True)
+        raise typer.Exit(1)
+    return graph, scenario_base(sid)
+
+
+@app.command()
+def assess(
+    file: Annotated[Path, typer.Argument(help="A scenario file")],
+    regime: Annotated[str, typer.Option(help="Regime id, comma-separated ids, or 'all'")] = "all",
+    lang: Annotated[Lang, typer.Option(help="Language of labels and explanations")] = Lang.en,
+    format: Annotated[FindingsFormat, typer.Option("--format", help="Output format")] = FindingsFormat.text,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Judge as of this date (YYYY-MM-DD); "
+                                                 "default: the scenario's own date, else each event's")] = None,
+    proofs: Annotated[bool, typer.Option(help="JSON: include each finding's proof tree")] = False,
+) -> None:
+    """Assess a scenario under one or more regimes: findings with their proofs."""
+    from .assess import assess as run
+    from .explain import memo
+    from .output import assessment_json, dumps, findings_graph_text
+
+    graph, base = _load_valid(file, lang.value)
+    try:
+        a = run(graph, base, regime, as_of=as_of)
+    except KzlawError as e:
+        _fail(str(e), 2)
+    if format is FindingsFormat.text:
+        typer.echo(memo(a, lang.value))
+    elif format is FindingsFormat.json:
+        typer.echo(dumps(assessment_json(a, lang.value, proofs=proofs)))
+    elif format is FindingsFormat.jsonld:
+        typer.echo(findings_graph_text(a, "json-ld"))
+    else:
+        typer.echo(findings_graph_text(a, "turtle"))
+
+
+@app.command()
+def compare(
+    file: Annotated[Path, typer.Argument(help="A scenario file")],
+    base: Annotated[str, typer.Option(help="The regime to compare from")] = "current-law",
+    other: Annotated[str, typer.Option(help="The regime to compare to")] = "reform-proposal",
+    lang: Annotated[Lang, typer.Option(help="Language")] = Lang.en,
+    format: Annotated[ReportFormat, typer.Option("--format", help="Output format")] = ReportFormat.text,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Judge as of this date")] = None,
+) -> None:
+    """What appears, disappears or changes in a scenario's findings between two regimes."""
+    from .assess import assess as run
+    from .compare import compare as diff
+    from .output import dumps
+    from .presentation import render_changes, changes_json
+
+    graph, scenario = _load_valid(file, lang.value)
+    try:
+        a = run(graph, scenario, [base, other], as_of=as_of)
+    except KzlawError as e:
+        _fail(str(e), 2)
+    changes = diff(a, base, other)
+    if format is ReportFormat.json:
+        typer.echo(dumps(changes_json(changes, a, base, other, lang.value)))
+    else:
+        typer.echo(render_changes(changes, a, base, other, lang.value))
 
 
 def main() -> None:  # pragma: no cover - console entry

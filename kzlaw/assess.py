@@ -1,0 +1,256 @@
+"""Assess one scenario under one or more regimes: validate → reason → rules → findings with proofs.
+
+The rules are the SHACL-AF files of ``shapes/rules/``. Two executors run the same rule text:
+``oxigraph`` (default; the CONSTRUCTs run in an in-memory Oxigraph store with ``$this`` substituted by the
+regime, SEP-0007) and ``pyshacl`` (the reference: ``pyshacl.shacl_rules`` on the same data graph).
+Both apply the rules of a regime in ``sh:order``, each rule's results visible to the next, repeating until
+nothing new is drawn — pySHACL's iterate_rules semantics. tests/test_engine_differential.py checks that
+both give the same findings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import PROV, RDF, XSD
+
+from .errors import InputError
+from .explain import render_explanations
+from .knowledge import rule_shapes_graph
+from .namespaces import KZ
+from .reason import rl_closure
+from .rules import Regime, all_rules, resolve_regimes, rule_metadata_graph, rules_version
+
+# Finding properties that point at other nodes and are kept as lists in the JSON model.
+_MULTI = {KZ.obstacle: "obstacles", KZ.sanction: "sanctions", KZ.legalBasis: "legal_basis",
+          KZ.passage: "passages", KZ.fromSource: "sources"}
+_SINGLE = {KZ.subject: "subject", KZ.conclusion: "conclusion", KZ.concerns: "concerns",
+           KZ.aboutResource: "resource", KZ.basis: "basis", KZ.liabilityKind: "kind",
+           KZ.onRefusal: "on_refusal", KZ.regarding: "regarding", KZ.byRule: "rule", KZ.regime: "regime"}
+
+
+@dataclass
+class Finding:
+    iri: str
+    regime: str
+    rule: str
+    rule_id: str
+    subject: str
+    conclusion: str
+    concerns: str | None = None
+    resource: str | None = None
+    basis: str | None = None
+    kind: str | None = None
+    on_refusal: str | None = None
+    regarding: str | None = None
+    obstacles: list[str] = field(default_factory=list)
+    sanctions: list[str] = field(default_factory=list)
+    legal_basis: list[str] = field(default_factory=list)
+    passages: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    facts: list[str] = field(default_factory=list)
+    premises: list[str] = field(default_factory=list)  # earlier findings this one rests on
+    explanation: dict[str, str] = field(default_factory=dict)
+
+    def key(self) -> tuple:
+        """What a finding is about and concludes, independent of IRIs and wording (for comparisons)."""
+        return (self.regime, self.subject, self.conclusion, self.concerns or "", self.basis or "",
+                tuple(sorted(self.obstacles)))
+
+
+@dataclass
+class Assessment:
+    scenario: str
+    regimes: list[str]
+    as_of: str | None
+    rules_version: str
+    findings: list[Finding]
+    graph: Graph  # the findings as RDF (what the store keeps)
+    facts: Graph  # the scenario's facts (with the scenario node)
+    inferred: Graph  # the OWL closure used (ontology + facts + inferences)
+
+    def by_regime(self, regime: str) -> list[Finding]:
+        return [f for f in self.findings if f.regime == regime]
+
+
+# --------------------------------------------------------------------------------------------------
+# rdflib ↔ Oxigraph terms
+
+
+def _to_ox(term):
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if term.language:
+        return ox.Literal(str(term), language=term.language)
+    if term.datatype:
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+    return ox.Literal(str(term))
+
+
+def _from_ox(term):
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    dt_ = term.datatype.value if term.datatype else None
+    if dt_ == str(XSD.string):
+        dt_ = None
+    return Literal(term.value, datatype=URIRef(dt_) if dt_ else None)
+
+
+# --------------------------------------------------------------------------------------------------
+# Executors
+
+
+@cache
+def _bound_rule_text(rule_text: str, regime_iri: str) -> str:
+    """The rule's CONSTRUCT with $this bound to the regime. Oxigraph's query substitutions only bind
+    projected variables, which a CONSTRUCT has none of; the rule texts are our own, so binding them in
+    the text (as pySHACL's pre-binding does in effect) is exact."""
+    return _THIS.sub(f"<{regime_iri}>", rule_text)
+
+
+_THIS = re.compile(r"\$this\b")
+
+
+def _run_oxigraph(data: Graph, regimes: list[Regime]) -> Graph:
+    store = ox.Store()
+    store.extend(ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), ox.DefaultGraph()) for s, p, o in data)
+    for regime in regimes:
+        while True:
+            before = len(store)
+            for rule in regime.rules:
+                produced = list(store.query(_bound_rule_text(rule.construct, str(regime.iri))))
+                if produced:
+                    store.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
+                                 for t in produced)
+            if len(store) == before:
+                break
+    out = Graph()
+    findings = {q.subject for q in store.quads_for_pattern(None, ox.NamedNode(str(RDF.type)),
+                                                             ox.NamedNode(str(KZ.Finding)))}
+    for f in findings:
+        for q in store.quads_for_pattern(f, None, None):
+            out.add((_from_ox(q.subject), _from_ox(q.predicate), _from_ox(q.object)))
+    return out
+
+
+def _run_pyshacl(data: Graph, regimes: list[Regime]) -> Graph:
+    from pyshacl import shacl_rules
+
+    shapes = rule_shapes_graph()
+    wanted = {r.iri for r in regimes}
+    from .namespaces import SH
+    use = [s for s in shapes.subjects(SH.targetNode, None) if shapes.value(s, SH.targetNode) in wanted]
+    work = Graph()
+    work += data
+    result = shacl_rules(work, shacl_graph=shapes, use_shapes=use, advanced=True, iterate_rules=True,
+                         inplace=True)
+    out = Graph()
+    for f in result.subjects(RDF.type, KZ.Finding):
+        for p, o in result.predicate_objects(f):
+            out.add((f, p, o))
+    return out
+
+
+EXECUTORS = {"oxigraph": _run_oxigraph, "pyshacl": _run_pyshacl}
+
+
+# --------------------------------------------------------------------------------------------------
+
+
+def _scenario_node(facts: Graph, scenario_iri: str) -> URIRef:
+    nodes = set(facts.subjects(RDF.type, KZ.Scenario))
+    if len(nodes) > 1:
+        raise InputError("a scenario document must describe exactly one kz:Scenario node; found "
+                         f"{len(nodes)}: {', '.join(sorted(map(str, nodes)))}", kind="meaning")
+    if nodes:
+        return nodes.pop()
+    node = URIRef(scenario_iri)
+    facts.add((node, RDF.type, KZ.Scenario))
+    return node
+
+
+def _parse_date(as_of: str | dt.date | None) -> Literal | None:
+    if as_of is None:
+        return None
+    try:
+        value = as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of))
+    except ValueError:
+        raise InputError(f"as-of date {as_of!r} is not a date (YYYY-MM-DD)", kind="meaning") from None
+    return Literal(value.isoformat(), datatype=XSD.date)
+
+
+def assess(facts: Graph, scenario_iri: str, regimes: str | list[str] | None = None,
+           as_of: str | dt.date | None = None, executor: str = "oxigraph") -> Assessment:
+    """Judge a (valid) scenario under the chosen regimes. ``facts`` is not modified."""
+    chosen = resolve_regimes(regimes)
+    work_facts = Graph()
+    work_facts += facts
+    node = _scenario_node(work_facts, scenario_iri)
+    as_of_lit = _parse_date(as_of)
+    if as_of_lit is not None:
+        work_facts.set((node, KZ.asOf, as_of_lit))
+    closure = rl_closure(work_facts)
+    data = Graph()
+    data += closure
+    data += rule_metadata_graph()
+    raw = EXECUTORS[executor](data, chosen)
+    findings, graph = _complete(raw, closure, work_facts)
+    stated_as_of = work_facts.value(node, KZ.asOf)
+    return Assessment(scenario=str(node), regimes=[r.id for r in chosen],
+                      as_of=str(stated_as_of) if stated_as_of is not None else None,
+                      rules_version=rules_version(), findings=findings, graph=graph,
+                      facts=work_facts, inferred=closure)
+
+
+def _complete(raw: Graph, closure: Graph, facts: Graph) -> tuple[list[Finding], Graph]:
+    """Add to each finding what follows from its rule (basis, passage, source), its explanation in
+    en/ru/kk and the rules version; build the JSON model."""
+    rules = all_rules()
+    version = Literal(rules_version())
+    graph = Graph()
+    graph += raw
+    findings = []
+    finding_iris = set(raw.subjects(RDF.type, KZ.Finding))
+    for f in sorted(finding_iris):
+        rule = rules[raw.value(f, KZ.byRule)]
+        for b in rule.legal_basis:
+            graph.add((f, KZ.legalBasis, b))
+        for p in rule.passages:
+            graph.add((f, KZ.passage, p))
+        for s in rule.sources:
+            graph.add((f, KZ.fromSource, s))
+        graph.add((f, KZ.rulesVersion, version))
+        graph.add((f, PROV.wasGeneratedBy, rule.iri))
+        kw: dict = {"iri": str(f), "rule_id": rule.rule_id}
+        for p, name in _SINGLE.items():
+            v = graph.value(f, p)
+            kw[name] = str(v) if v is not None else None
+        kw["regime"] = kw["regime"].rsplit("/", 1)[-1]
+        for p, name in _MULTI.items():
+            kw[name] = sorted(str(v) for v in graph.objects(f, p))
+        derived = [d for d in graph.objects(f, PROV.wasDerivedFrom)]
+        kw["premises"] = sorted(str(d) for d in derived if d in finding_iris)
+        kw["facts"] = sorted(str(d) for d in derived if d not in finding_iris)
+        findings.append(Finding(**kw))
+    render_explanations(findings, graph, closure)
+    for fd in findings:
+        for lang, text in fd.explanation.items():
+            graph.add((URIRef(fd.iri), KZ.explanation, Literal(text, lang=lang)))
+    findings.sort(key=lambda x: (x.regime, x.subject, _rule_rank(x), x.concerns or ""))
+    return findings, graph
+
+
+def _rule_rank(f: Finding) -> tuple:
+    rule = all_rules()[URIRef(f.rule)]
+    return (rule.order, rule.rule_id)

@@ -1,0 +1,140 @@
+"""Explanations and proofs: each finding's rule template filled in en/ru/kk, and the proof tree of a
+finding (rule → provision → quoted passage → facts → earlier findings), as text or as data."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
+
+from .knowledge import label, ontology_graph, pick_lang
+from .namespaces import KZ, LANGS
+from .rules import all_regimes, all_rules
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .assess import Assessment, Finding
+
+_LIST_SEP = {"en": "; ", "ru": "; ", "kk": "; "}
+_NONE = {"en": "—", "ru": "—", "kk": "—"}
+# Event types whose label a template may name, by placeholder.
+_EVENT_SLOTS = {"decision": KZ.CourtDecision, "refusal": KZ.Refusal, "request": KZ.StateRequest,
+                "event": KZ.DataCollection, "demand": KZ.RemovalDemand}
+
+
+class _Slots(dict):
+    def __missing__(self, key):  # a template naming something the finding lacks reads "—"
+        return "—"
+
+
+def _slots(f: "Finding", g: Graph, closure: Graph, lang: str) -> _Slots:
+    def lab(iri):
+        return label(URIRef(iri), lang, closure) if iri else _NONE[lang]
+
+    s = _Slots(subject=lab(f.subject), publication=lab(f.concerns), resource=lab(f.resource))
+    if f.concerns:
+        cats = sorted(closure.objects(URIRef(f.concerns), KZ.contentCategory))
+        s["categories"] = ", ".join(label(c, lang) for c in cats) or _NONE[lang]
+    s["obstacles"] = _LIST_SEP[lang].join(label(URIRef(o), lang) for o in f.obstacles) or _NONE[lang]
+    residence = closure.value(URIRef(f.subject), KZ.residence)
+    s["residence"] = label(residence, lang, closure) if residence is not None else _NONE[lang]
+    for slot, cls in _EVENT_SLOTS.items():
+        for fact in f.facts:
+            if (URIRef(fact), RDF.type, cls) in closure:
+                s[slot] = lab(fact)
+    return s
+
+
+def render_explanations(findings: list["Finding"], g: Graph, closure: Graph) -> None:
+    rules = all_rules()
+    for f in findings:
+        rule = rules[URIRef(f.rule)]
+        f.explanation = {lang: rule.template(lang).format_map(_slots(f, g, closure, lang)) for lang in LANGS}
+
+
+# --------------------------------------------------------------------------------------------------
+# Proof trees
+
+_WORDS = {
+    "en": {"rule": "rule", "provision": "provision", "passage": "passage", "facts": "facts used",
+           "rests_on": "rests on", "under": "under", "obstacles": "obstacles", "as_of": "as of",
+           "memo": "Assessment of", "none": "No findings: nothing in the facts engages this regime.",
+           "regime": "Regime"},
+    "ru": {"rule": "правило", "provision": "норма", "passage": "цитата", "facts": "использованные факты",
+           "rests_on": "основано на", "under": "по режиму", "obstacles": "препятствия", "as_of": "на дату",
+           "memo": "Оценка сценария", "none": "Выводов нет: факты не затрагивают этот режим.",
+           "regime": "Режим"},
+    "kk": {"rule": "ереже", "provision": "норма", "passage": "үзінді", "facts": "пайдаланылған фактілер",
+           "rests_on": "негізделген", "under": "режим бойынша", "obstacles": "кедергілер", "as_of": "күні",
+           "memo": "Сценарийді бағалау", "none": "Қорытынды жоқ: фактілер бұл режимге қатысты емес.",
+           "regime": "Режим"},
+}
+
+
+def passage_quote(passage: str) -> str:
+    return str(ontology_graph().value(URIRef(passage), KZ.quote) or "")
+
+
+def proof_tree(f: "Finding", by_iri: dict[str, "Finding"], lang: str = "en", *graphs: Graph) -> dict:
+    """The proof of a finding as nested data: rule, provisions, passages (quoted), facts, premises."""
+    rule = all_rules()[URIRef(f.rule)]
+    return {
+        "finding": f.iri,
+        "conclusion": label(URIRef(f.conclusion), lang),
+        "explanation": f.explanation.get(lang, ""),
+        "rule": {"iri": f.rule, "id": f.rule_id, "label": rule.label(lang)},
+        "provisions": [{"iri": p, "label": label(URIRef(p), lang)} for p in f.legal_basis],
+        "passages": [{"iri": p, "quote": passage_quote(p)} for p in f.passages],
+        "facts": [{"iri": x, "label": label(URIRef(x), lang, *graphs)} for x in f.facts],
+        "premises": [proof_tree(by_iri[p], by_iri, lang, *graphs) for p in f.premises if p in by_iri],
+    }
+
+
+def _tree_lines(node: dict, lang: str, indent: str) -> list[str]:
+    w = _WORDS[lang]
+    lines = [f"{indent}• {node['conclusion']} — {node['explanation']}",
+             f"{indent}  {w['rule']}: {node['rule']['id']} ({node['rule']['label']})"]
+    for p in node["provisions"]:
+        lines.append(f"{indent}  {w['provision']}: {p['label']}")
+    for p in node["passages"]:
+        lines.append(f"{indent}  {w['passage']}: “{p['quote']}”")
+    if node["facts"]:
+        lines.append(f"{indent}  {w['facts']}: " + "; ".join(x["label"] for x in node["facts"]))
+    for sub in node["premises"]:
+        lines.append(f"{indent}  {w['rests_on']}:")
+        lines.extend(_tree_lines(sub, lang, indent + "    "))
+    return lines
+
+
+def memo(assessment: "Assessment", lang: str = "en") -> str:
+    """A short legal memo per regime and per person or resource, each conclusion with its proof."""
+    w = _WORDS[lang]
+    closure = assessment.inferred
+    by_iri = {f.iri: f for f in assessment.findings}
+    head = f"{w['memo']} {label(URIRef(assessment.scenario), lang, closure)}"
+    if assessment.as_of:
+        head += f" ({w['as_of']} {assessment.as_of})"
+    out = [head, "=" * len(head)]
+    regimes = all_regimes()
+    for rid in assessment.regimes:
+        reg = regimes[rid]
+        title = f"{w['regime']}: {reg.label(lang)}"
+        out += ["", title, "-" * len(title)]
+        fs = assessment.by_regime(rid)
+        if not fs:
+            out.append(w["none"])
+            continue
+        grouped: dict[str, list] = defaultdict(list)
+        for f in fs:
+            grouped[f.subject].append(f)
+        for subject, items in grouped.items():
+            out.append("")
+            out.append(f"{label(URIRef(subject), lang, closure)}")
+            for f in items:
+                out.extend(_tree_lines(proof_tree(f, by_iri, lang), lang, "  "))
+    return "\n".join(out)
+
+
+def pick(node: URIRef, prop: URIRef, lang: str) -> str | None:
+    return pick_lang(ontology_graph().objects(node, prop), lang)
