@@ -132,7 +132,7 @@ def memo(assessment: "Assessment", lang: str = "en") -> str:
             out.append("")
             out.append(f"{label(URIRef(subject), lang, closure)}")
             for f in items:
-                out.extend(_tree_lines(proof_tree(f, by_iri, lang), lang, "  "))
+                out.extend(_tree_lines(proof_tree(f, by_iri, lang, closure), lang, "  "))
     return "\n".join(out)
 
 
