@@ -166,3 +166,15 @@ def main() -> None:  # pragma: no cover - console entry
     except KzlawError as e:
         typer.echo(f"error: {e}", err=True)
         sys.exit(2)
+
+
+def _register_service_commands() -> None:
+    """serve / load / query / reassess live in cli_service.py (they need the store and the API)."""
+    try:
+        from . import cli_service
+    except ImportError:  # pragma: no cover - only while the service module is being written
+        return
+    cli_service.register(app)
+
+
+_register_service_commands()
