@@ -17,7 +17,7 @@ from functools import cache
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import PROV, RDF, XSD
+from rdflib.namespace import DCTERMS, PROV, RDF, XSD
 
 from .errors import InputError
 from .explain import render_explanations
@@ -205,7 +205,7 @@ def assess(facts: Graph, scenario_iri: str, regimes: str | list[str] | None = No
     data += closure
     data += rule_metadata_graph()
     raw = EXECUTORS[executor](data, chosen)
-    findings, graph = _complete(raw, closure, work_facts)
+    findings, graph = _complete(raw, closure, work_facts, node)
     stated_as_of = work_facts.value(node, KZ.asOf)
     return Assessment(scenario=str(node), regimes=[r.id for r in chosen],
                       as_of=str(stated_as_of) if stated_as_of is not None else None,
@@ -213,7 +213,7 @@ def assess(facts: Graph, scenario_iri: str, regimes: str | list[str] | None = No
                       facts=work_facts, inferred=closure)
 
 
-def _complete(raw: Graph, closure: Graph, facts: Graph) -> tuple[list[Finding], Graph]:
+def _complete(raw: Graph, closure: Graph, facts: Graph, scenario: URIRef) -> tuple[list[Finding], Graph]:
     """Add to each finding what follows from its rule (basis, passage, source), its explanation in
     en/ru/kk and the rules version; build the JSON model."""
     rules = all_rules()
@@ -231,6 +231,7 @@ def _complete(raw: Graph, closure: Graph, facts: Graph) -> tuple[list[Finding], 
         for s in rule.sources:
             graph.add((f, KZ.fromSource, s))
         graph.add((f, KZ.rulesVersion, version))
+        graph.add((f, DCTERMS.isPartOf, scenario))
         graph.add((f, PROV.wasGeneratedBy, rule.iri))
         kw: dict = {"iri": str(f), "rule_id": rule.rule_id}
         for p, name in _SINGLE.items():
