@@ -190,6 +190,27 @@ def _parse_date(as_of: str | dt.date | None) -> Literal | None:
     return Literal(value.isoformat(), datatype=XSD.date)
 
 
+_KZ_NS = str(KZ)
+_SCHEMA_NS = ("http://www.w3.org/2002/07/owl#", "http://www.w3.org/2000/01/rdf-schema#")
+
+
+def rule_data(closure: Graph) -> Graph:
+    """What the rules read: class memberships and kz: facts of named nodes, plus the rule metadata.
+    The rules mention no other predicate, so leaving out the ontology's axioms, labels and definitions
+    changes no finding and makes every rule query cheaper."""
+    data = Graph()
+    for s, p, o in closure:
+        if isinstance(s, BNode) or isinstance(o, BNode):
+            continue
+        if p == RDF.type:
+            if not str(o).startswith(_SCHEMA_NS):
+                data.add((s, p, o))
+        elif str(p).startswith(_KZ_NS):
+            data.add((s, p, o))
+    data += rule_metadata_graph()
+    return data
+
+
 def assess(facts: Graph, scenario_iri: str, regimes: str | list[str] | None = None,
            as_of: str | dt.date | None = None, executor: str = "oxigraph") -> Assessment:
     """Judge a (valid) scenario under the chosen regimes. ``facts`` is not modified."""
@@ -201,9 +222,7 @@ def assess(facts: Graph, scenario_iri: str, regimes: str | list[str] | None = No
     if as_of_lit is not None:
         work_facts.set((node, KZ.asOf, as_of_lit))
     closure = rl_closure(work_facts)
-    data = Graph()
-    data += closure
-    data += rule_metadata_graph()
+    data = rule_data(closure)
     raw = EXECUTORS[executor](data, chosen)
     findings, graph = _complete(raw, closure, work_facts, node)
     stated_as_of = work_facts.value(node, KZ.asOf)
