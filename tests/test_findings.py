@@ -1,0 +1,86 @@
+"""Legal conclusions against the scenario corpus: hand-written expectations (from DOMAIN.md, never from
+engine output) and golden findings (regenerated only with --update-golden)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from support import (SCENARIOS, assessed, expectation, finding_summary, matches, rel_id, scenario_files,
+                     sidecar)
+
+from kzlaw.knowledge import ontology_graph
+from kzlaw.namespaces import KZ, LANGS
+
+GOOD = scenario_files("good")
+WITH_EXPECT = [p for p in GOOD if expectation(p) is not None]
+
+
+def test_corpus_is_there():
+    assert len(GOOD) >= 3 and WITH_EXPECT, "tests/scenarios/*/good/ must hold scenarios with .expect.json"
+
+
+@pytest.mark.parametrize("path", WITH_EXPECT, ids=rel_id)
+def test_expected_findings(path):
+    exp = expectation(path)
+    a = assessed(str(path), exp.get("as_of"))
+    problems = []
+    for regime, spec in exp["expect"].items():
+        found = a.by_regime(regime)
+        for want in spec.get("present", []):
+            if not any(matches(f, want, a.scenario) for f in found):
+                problems.append(f"{regime}: missing {want}")
+        for unwanted in spec.get("absent", []):
+            hits = [f.rule_id for f in found if matches(f, unwanted, a.scenario)]
+            if hits:
+                problems.append(f"{regime}: unexpected {unwanted} (from {hits})")
+    assert not problems, exp.get("why", "") + "\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", GOOD, ids=rel_id)
+def test_golden_findings(path, update_golden):
+    exp = expectation(path) or {}
+    summary = finding_summary(assessed(str(path), exp.get("as_of")))
+    golden = sidecar(path, ".golden.json")
+    if update_golden:
+        golden.write_text(json.dumps(summary, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+                          encoding="utf-8")
+    assert golden.exists(), f"no golden file {golden.name}: run `pytest --update-golden` on purpose"
+    assert summary == json.loads(golden.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("path", GOOD, ids=rel_id)
+def test_every_finding_cites_rule_provision_passage(path):
+    a = assessed(str(path))
+    onto = ontology_graph()
+    for f in a.findings:
+        assert f.rule and f.rule_id, f.iri
+        assert f.legal_basis, f"{f.iri} names no provision"
+        assert all((URI(p), None, None) in onto for p in f.legal_basis), f.legal_basis
+        assert f.passages and all(onto.value(URI(p), KZ.quote) for p in f.passages), f"{f.iri} quotes nothing"
+        assert set(f.explanation) == set(LANGS) and all(f.explanation.values()), f.iri
+        assert "{" not in f.explanation["en"], f"unfilled placeholder in {f.explanation['en']}"
+
+
+def URI(s):
+    from rdflib import URIRef
+    return URIRef(s)
+
+
+def _twins():
+    stems: dict = {}
+    for p in GOOD:
+        stems.setdefault(p.parent / p.name.split(".")[0], []).append(p)
+    return [v for v in stems.values() if len(v) > 1]
+
+
+@pytest.mark.parametrize("paths", _twins(), ids=lambda ps: rel_id(ps[0]))
+def test_same_facts_in_two_formats_give_the_same_graph_and_findings(paths):
+    from rdflib.compare import isomorphic
+    from kzlaw.parse import read_scenario_file
+
+    graphs = [read_scenario_file(p)[0] for p in paths]
+    assert all(isomorphic(graphs[0], g) for g in graphs[1:])
+    keys = [sorted(f.key() for f in assessed(str(p)).findings) for p in paths]
+    assert all(k == keys[0] for k in keys[1:])
+    assert [f.iri for f in assessed(str(paths[0])).findings] == [f.iri for f in assessed(str(paths[1])).findings]
