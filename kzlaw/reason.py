@@ -15,9 +15,9 @@ import tempfile
 from functools import cache
 
 import reasonable
-from rdflib import BNode, Graph, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import OWL, RDF
+from rdflib.namespace import OWL, RDF, XSD
 
 from .knowledge import ontology_graph
 
@@ -65,6 +65,19 @@ def rl_closure(facts: Graph) -> Graph:
         merged = closure  # a chain added a fact: let the RL rules see it (domains, ranges, inverses)
 
 
+def for_hermit(g: Graph) -> Graph:
+    """HermiT accepts only the OWL 2 datatype map, which has xsd:dateTime but not xsd:date: dates are
+    handed to it as midnight date-times. No class or property inference depends on a date."""
+    out = Graph()
+    for s, p, o in g:
+        if isinstance(o, Literal) and o.datatype == XSD.date:
+            o = Literal(f"{o}T00:00:00", datatype=XSD.dateTime)
+        elif o == XSD.date:
+            o = XSD.dateTime
+        out.add((s, p, o))
+    return out
+
+
 def hermit_closure(facts: Graph) -> Graph:
     """Reference reasoning with HermiT (owlready2; needs Java). Returns asserted + inferred triples."""
     import owlready2
@@ -72,6 +85,7 @@ def hermit_closure(facts: Graph) -> Graph:
     merged = Graph()
     merged += ontology_graph()
     merged += facts
+    merged = for_hermit(merged)
     world = owlready2.World()
     fd, path = tempfile.mkstemp(suffix=".nt")
     os.close(fd)
