@@ -1,0 +1,134 @@
+"""Parsing: formats, the local JSON-LD context, errors with line and column, nothing fetched."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+
+import pytest
+from rdflib.compare import isomorphic
+
+from kzlaw.errors import InputError
+from kzlaw.parse import parse_scenario, scenario_base
+
+BASE = scenario_base("t")
+DOC = {"@context": "https://w3id.org/kzlaw/context.jsonld",
+       "@graph": [{"id": "p", "type": "Person", "identified": True, "residence": "kz:Kazakhstan"}]}
+TTL = """@prefix kz: <https://w3id.org/kzlaw/ontology#> .
+<p> a kz:Person ; kz:identified true ; kz:residence kz:Kazakhstan .
+"""
+
+
+class Listener:
+    """A loopback TCP listener that records every connection: proof that nothing was fetched."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(5)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self._stop = False
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while not self._stop:
+            try:
+                conn, _ = self.sock.accept()
+                self.connections += 1
+                conn.close()
+            except OSError:
+                continue
+
+    def close(self):
+        self._stop = True
+        self.thread.join()
+        self.sock.close()
+
+
+@pytest.fixture
+def listener():
+    lst = Listener()
+    yield lst
+    lst.close()
+
+
+def test_jsonld_with_kzlaw_context_equals_turtle():
+    a = parse_scenario(json.dumps(DOC), "json-ld", BASE)
+    b = parse_scenario(TTL, "turtle", BASE)
+    assert len(a) == 3 and isomorphic(a, b)
+
+
+def test_remote_context_is_refused_and_never_fetched(listener):
+    doc = dict(DOC, **{"@context": f"http://127.0.0.1:{listener.port}/ctx.jsonld"})
+    with pytest.raises(InputError) as e:
+        parse_scenario(json.dumps(doc), "json-ld", BASE)
+    assert e.value.kind == "remote-context" and "fetches nothing" in e.value.message
+    assert listener.connections == 0
+
+
+def test_context_import_and_scoped_remote_context_are_refused(listener):
+    url = f"http://127.0.0.1:{listener.port}/x"
+    for ctx in ({"@import": url}, [{"kz": "https://w3id.org/kzlaw/ontology#"}, url],
+                {"author": {"@id": "kz:author", "@context": url}}):
+        with pytest.raises(InputError):
+            parse_scenario(json.dumps(dict(DOC, **{"@context": ctx})), "json-ld", BASE)
+    assert listener.connections == 0
+
+
+def test_xml_external_entity_is_refused(listener):
+    xxe = f"""<?xml version="1.0"?>
+<!DOCTYPE r [ <!ENTITY x SYSTEM "http://127.0.0.1:{listener.port}/secret"> ]>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:kz="https://w3id.org/kzlaw/ontology#">
+  <rdf:Description rdf:about="p"><kz:name>&x;</kz:name></rdf:Description>
+</rdf:RDF>"""
+    with pytest.raises(InputError) as e:
+        parse_scenario(xxe, "xml", BASE)
+    assert e.value.kind == "forbidden" and "DTD" in e.value.message
+    assert listener.connections == 0
+
+
+def test_billion_laughs_is_refused():
+    bomb = """<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="p"/></rdf:RDF>"""
+    with pytest.raises(InputError):
+        parse_scenario(bomb, "xml", BASE)
+
+
+def test_owl_imports_in_data_is_kept_and_not_followed(listener):
+    ttl = TTL + f"<> <http://www.w3.org/2002/07/owl#imports> <http://127.0.0.1:{listener.port}/o.ttl> .\n"
+    g = parse_scenario(ttl, "turtle", BASE)
+    assert len(g) == 4 and listener.connections == 0
+
+
+@pytest.mark.parametrize("text,fmt,line,column", [
+    ("@prefix kz: <x#> .\n<a> kz:b <c> ;\n  kz:d .\n", "turtle", 3, 7),
+    ('{"@context": "https://w3id.org/kzlaw/context.jsonld",\n  "@graph": [ }', "json-ld", 2, 15),
+    ('<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n<a></b></rdf:RDF>', "xml", 2, 6),
+])
+def test_syntax_errors_name_line_and_column(text, fmt, line, column):
+    with pytest.raises(InputError) as e:
+        parse_scenario(text, fmt, BASE)
+    assert (e.value.line, e.value.column) == (line, column), e.value.message
+
+
+@pytest.mark.parametrize("body", ["", "   \n", b"\xff\xfe"])
+def test_empty_or_undecodable_input(body):
+    with pytest.raises(InputError):
+        parse_scenario(body, "turtle", BASE)
+
+
+def test_deeply_nested_json_is_refused():
+    deep = "[" * 500 + "]" * 500
+    with pytest.raises(InputError) as e:
+        parse_scenario(deep, "json-ld", BASE)
+    assert e.value.kind == "size"
+
+
+@pytest.mark.parametrize("sid", ["../x", "a b", "", "x" * 200])
+def test_bad_scenario_ids(sid):
+    with pytest.raises(InputError):
+        scenario_base(sid)
