@@ -1,0 +1,159 @@
+"""What the service does with one scenario — validate, assess, store — and how stored findings are read
+back, kept free of HTTP so the API and the CLI share it."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import PROV, RDF
+
+from .assess import _MULTI, _SINGLE, Assessment, Finding, _rule_rank, assess
+from .namespaces import KZ, LANGS
+from .output import finding_json
+from .parse import parse_scenario, scenario_base
+from .reason import scenario_inferences
+from .rules import all_rules, regime_id, rules_version
+from .store import QuadStore
+from .validate import ValidationReport, validate_graph
+
+
+class NotConforming(Exception):
+    """A scenario that does not conform to the input shapes: nothing is stored."""
+
+    def __init__(self, report: ValidationReport):
+        self.report = report
+        super().__init__(f"the scenario does not conform ({len(report.problems)} problem(s))")
+
+
+class UnknownScenario(Exception):
+    def __init__(self, sid: str):
+        self.sid = sid
+        super().__init__(f"no stored scenario {sid!r}")
+
+
+class ScenarioExists(Exception):
+    def __init__(self, sid: str):
+        self.sid = sid
+        super().__init__(f"a scenario {sid!r} is already stored; PUT /v1/scenarios/{sid} replaces it")
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex[:16]
+
+
+def read(data: bytes | str, fmt: str, sid: str, base: str) -> Graph:
+    """Parse a scenario document with the scenario's IRI as base (raises InputError)."""
+    return parse_scenario(data, fmt, scenario_base(sid, base))
+
+
+def check(graph: Graph) -> None:
+    report = validate_graph(graph)
+    if not report.conforms:
+        raise NotConforming(report)
+
+
+def findings_by_regime(a: Assessment) -> dict[str, Graph]:
+    out = {r: Graph() for r in a.regimes}
+    for f in a.graph.subjects(RDF.type, KZ.Finding):
+        rid = regime_id(a.graph.value(f, KZ.regime))
+        out.setdefault(rid, Graph())
+        for p, o in a.graph.predicate_objects(f):
+            out[rid].add((f, p, o))
+    return out
+
+
+def store_assessed(store: QuadStore, sid: str, facts: Graph, replace: bool = False) -> Assessment:
+    """Assess valid facts under every regime and store facts, inferences and findings atomically."""
+    base = scenario_base(sid, store.base)
+    a = assess(facts, base, "all")
+    store.put(sid, a.facts, scenario_inferences(a.inferred, a.facts, base), findings_by_regime(a),
+              replace=replace)
+    return a
+
+
+def ingest(store: QuadStore, data: bytes | str, fmt: str, sid: str | None = None,
+           replace: bool = False) -> tuple[str, Assessment]:
+    """Parse, validate, assess and store one scenario document. Raises InputError, NotConforming,
+    ScenarioExists (unless ``replace``)."""
+    sid = sid or new_id()
+    graph = read(data, fmt, sid, store.base)  # checks the id first
+    if not replace and store.exists(sid):
+        raise ScenarioExists(sid)
+    check(graph)
+    return sid, store_assessed(store, sid, graph, replace=replace)
+
+
+def reassess(store: QuadStore, progress=None) -> int:
+    """Recompute every stored scenario's findings with the current rules (facts as stored)."""
+    store.ensure_knowledge()
+    ids = store.scenario_ids()
+    for sid in ids:
+        store_assessed(store, sid, store.facts(sid), replace=True)
+        if progress:
+            progress(sid)
+    return len(ids)
+
+
+# --------------------------------------------------------------------------------------------------
+# Reading stored findings back
+
+
+def findings_from_graph(g: Graph) -> list[Finding]:
+    """The Finding objects of a findings graph as stored (same IRIs, same fields as assess makes)."""
+    iris = set(g.subjects(RDF.type, KZ.Finding))
+    rules = all_rules()
+    out = []
+    for f in iris:
+        kw: dict = {"iri": str(f)}
+        for p, name in _SINGLE.items():
+            v = g.value(f, p)
+            kw[name] = str(v) if v is not None else None
+        kw["regime"] = regime_id(kw["regime"])
+        rule = rules.get(URIRef(kw["rule"]))
+        kw["rule_id"] = rule.rule_id if rule else kw["rule"].rsplit("/", 1)[-1]
+        for p, name in _MULTI.items():
+            kw[name] = sorted(str(v) for v in g.objects(f, p))
+        derived = list(g.objects(f, PROV.wasDerivedFrom))
+        kw["premises"] = sorted(str(d) for d in derived if d in iris)
+        kw["facts"] = sorted(str(d) for d in derived if d not in iris)
+        kw["explanation"] = {lit.language: str(lit) for lit in g.objects(f, KZ.explanation)
+                             if lit.language in LANGS}
+        out.append(Finding(**kw))
+    out.sort(key=lambda x: (x.regime, x.subject, _rule_rank(x) if URIRef(x.rule) in rules else (0, ""),
+                            x.concerns or ""))
+    return out
+
+
+@dataclass
+class StoredFindings:
+    scenario: str
+    graph: Graph
+    findings: list[Finding]
+    labels: Graph  # facts + inferences, for labels of the scenario's own nodes
+
+    def json(self, lang: str) -> dict:
+        versions = sorted({str(v) for v in self.graph.objects(None, KZ.rulesVersion)})
+        return {"scenario": self.scenario, "rules_versions": versions,
+                "findings": [finding_json(f, lang, self.labels) for f in self.findings]}
+
+
+def stored_findings(store: QuadStore, sid: str, regime: str | None = None) -> StoredFindings:
+    if not store.exists(sid):
+        raise UnknownScenario(sid)
+    g = store.findings(sid, regime)
+    labels = store.facts(sid)
+    labels += store.inferred(sid)
+    return StoredFindings(scenario=scenario_base(sid, store.base), graph=g,
+                          findings=findings_from_graph(g), labels=labels)
+
+
+def stored_assessment(store: QuadStore, sid: str) -> Assessment:
+    """The stored findings as an Assessment (for compare): no new reasoning."""
+    sf = stored_findings(store, sid)
+    regimes = sorted({f.regime for f in sf.findings})
+    versions = sorted({str(v) for v in sf.graph.objects(None, KZ.rulesVersion)})
+    return Assessment(scenario=sf.scenario, regimes=regimes, as_of=None,
+                      rules_version=versions[0] if len(versions) == 1 else rules_version(),
+                      findings=sf.findings, graph=sf.graph, facts=store.facts(sid), inferred=sf.labels)

@@ -1,0 +1,448 @@
+"""The quad store: scenarios' facts, inferences and findings in named graphs (ARCHITECTURE.md, pipeline
+step 6), the ontology and the rules in graphs of their own.
+
+Graph names, under the configured base IRI::
+
+    {base}scenario/{id}                    the scenario's facts (as given, plus its kz:Scenario node)
+    {base}scenario/{id}/inferred           what OWL reasoning adds about the scenario's own nodes
+    {base}scenario/{id}/findings/{regime}  the findings under one regime (each with kz:rulesVersion)
+    {base}graph/ontology                   ontology, provisions, regimes, reference data
+    {base}graph/rules                      rule metadata and the SHACL-AF rule shapes
+
+Two backends behind one interface: :class:`EmbeddedStore` (pyoxigraph on local disk, the default) and
+:class:`RemoteStore` (any SPARQL 1.1 server over the Protocol and the Graph Store Protocol). Both write a
+scenario with ONE SPARQL UPDATE request — SPARQL 1.1 Update §2: a request is applied atomically by
+Oxigraph (embedded or server) — so after any failure a scenario is either fully stored or absent.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import XSD
+
+from .knowledge import ontology_graph, rule_shapes_graph
+from .namespaces import KZ, REGIME
+from .rules import rule_metadata_graph, rules_version
+
+
+class StoreError(Exception):
+    """The store could not do what was asked (unreachable server, refused update...)."""
+
+
+class QueryError(StoreError):
+    """A SPARQL query the store could not parse or evaluate."""
+
+
+# --------------------------------------------------------------------------------------------------
+# Terms
+
+
+def to_ox(term):
+    """rdflib term → pyoxigraph term; raises ValueError for a term Oxigraph rejects (e.g. a bad IRI)."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(re.sub(r"[^A-Za-z0-9_]", "_", str(term)))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise ValueError(f"not an RDF term: {term!r}")
+
+
+def from_ox(term):
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        dt = term.datatype.value if term.datatype else None
+        return Literal(term.value, datatype=URIRef(dt) if dt and dt != str(XSD.string) else None)
+    raise ValueError(f"unsupported term {term!r}")
+
+
+def _triples_text(g: Graph) -> str:
+    return "\n".join(f"{to_ox(s)} {to_ox(p)} {to_ox(o)} ." for s, p, o in g)
+
+
+def _insert_data(graphs: dict[str, Graph]) -> str:
+    parts = [f"GRAPH <{name}> {{\n{_triples_text(g)}\n}}" for name, g in graphs.items() if len(g)]
+    return "INSERT DATA {\n" + "\n".join(parts) + "\n}" if parts else ""
+
+
+def _string(value: str) -> str:
+    return json.dumps(value)  # a JSON string is a valid SPARQL string literal for our (IRI) values
+
+
+# --------------------------------------------------------------------------------------------------
+# Query kinds and what the public endpoint refuses
+
+_STRIP = re.compile(r"""<[^<>"{}|^`\\\s]*>|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|#[^\n]*""")
+_KEYWORD = r"(?<![\w?$:-]){}(?![\w:-])"
+_UPDATE = re.compile("|".join(_KEYWORD.format(k) for k in (
+    "INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY")), re.I)
+_SERVICE = re.compile(_KEYWORD.format("SERVICE"), re.I)
+_FORM = re.compile(_KEYWORD.format("(SELECT|ASK|CONSTRUCT|DESCRIBE)"), re.I)
+
+
+def _code_only(query: str) -> str:
+    """The query with IRIs, strings and comments blanked out, so keywords inside them do not count.
+    (Long-quoted strings are rare in queries; this is a guard, not a parser.)"""
+    return _STRIP.sub(" ", query.replace('"""', '"').replace("'''", "'"))
+
+
+def query_form(query: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE — or raises QueryError for updates and SERVICE."""
+    code = _code_only(query)
+    if _SERVICE.search(code):
+        raise QueryError("SERVICE is not allowed: this endpoint queries its own store only")
+    m = _FORM.search(code)
+    if not m:
+        if _UPDATE.search(code):
+            raise QueryError("SPARQL updates are not accepted by this endpoint (it is read-only)")
+        raise QueryError("not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
+    if _UPDATE.search(code[:m.start()]):
+        raise QueryError("SPARQL updates are not accepted by this endpoint (it is read-only)")
+    return m.group(1).upper()
+
+
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Page:
+    total: int
+    ids: list[str]
+
+
+class QuadStore:
+    """What kzlaw needs from a store. Subclasses provide the five primitives below."""
+
+    def __init__(self, base: str):
+        self.base = base
+
+    # ---- primitives --------------------------------------------------------------------------
+    def _update(self, text: str) -> None:
+        raise NotImplementedError
+
+    def _select(self, query: str) -> list[dict[str, object]]:
+        """Bindings as rdflib terms (internal queries: explicit GRAPH patterns)."""
+        raise NotImplementedError
+
+    def _construct(self, query: str) -> Graph:
+        raise NotImplementedError
+
+    def _replace_graph(self, name: str, g: Graph) -> None:
+        raise NotImplementedError
+
+    def results(self, query: str, default_graphs: list[str] | None = None,
+                named_graphs: list[str] | None = None) -> Callable[[], object]:
+        """For the SPARQL endpoint: a function giving, each time it is called, fresh pyoxigraph results
+        (QuerySolutions, QueryBoolean or QueryTriples) of ``query`` over the union of all graphs, or
+        over the dataset the client names. Raises QueryError for a query the store cannot run."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+    # ---- names -------------------------------------------------------------------------------
+    def facts_graph(self, sid: str) -> str:
+        return f"{self.base}scenario/{sid}"
+
+    def inferred_graph(self, sid: str) -> str:
+        return f"{self.facts_graph(sid)}/inferred"
+
+    def findings_graph(self, sid: str, regime: str) -> str:
+        return f"{self.facts_graph(sid)}/findings/{regime}"
+
+    @property
+    def ontology_graph_name(self) -> str:
+        return f"{self.base}graph/ontology"
+
+    @property
+    def rules_graph_name(self) -> str:
+        return f"{self.base}graph/rules"
+
+    # ---- knowledge ---------------------------------------------------------------------------
+    def stored_rules_version(self) -> str | None:
+        rows = self._select(f"SELECT ?v WHERE {{ GRAPH <{self.rules_graph_name}> "
+                            f"{{ <{self.rules_graph_name}> <{KZ.rulesVersion}> ?v }} }}")
+        return str(rows[0]["v"]) if rows else None
+
+    def ensure_knowledge(self) -> bool:
+        """Load the ontology and rules graphs if missing or of another rules version. True if loaded."""
+        version = rules_version()
+        if self.stored_rules_version() == version:
+            return False
+        rules = Graph()
+        rules += rule_metadata_graph()
+        rules += rule_shapes_graph()
+        rules.add((URIRef(self.rules_graph_name), KZ.rulesVersion, Literal(version)))
+        self._replace_graph(self.ontology_graph_name, ontology_graph())
+        self._replace_graph(self.rules_graph_name, rules)  # last: its version marks the load complete
+        return True
+
+    # ---- scenarios ---------------------------------------------------------------------------
+    def graph_names(self, sid: str) -> list[str]:
+        facts = self.facts_graph(sid)
+        rows = self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+                            f"FILTER (?g = <{facts}> || STRSTARTS(STR(?g), {_string(facts + '/')})) }}")
+        return [str(r["g"]) for r in rows]
+
+    def put(self, sid: str, facts: Graph, inferred: Graph, findings: dict[str, Graph],
+            replace: bool = False) -> None:
+        """Store a scenario: facts, inferences and findings per regime, in one atomic update.
+        With ``replace``, whatever was stored under the id goes in the same update."""
+        graphs = {self.facts_graph(sid): facts, self.inferred_graph(sid): inferred}
+        for regime, g in findings.items():
+            graphs[self.findings_graph(sid, regime)] = g
+        insert = _insert_data(graphs)  # builds every term first: a bad one fails before any write
+        drops = [f"DROP SILENT GRAPH <{g}>" for g in (self.graph_names(sid) if replace else [])]
+        self._update(" ;\n".join([*drops, insert]))
+
+    def exists(self, sid: str) -> bool:
+        return bool(self._select(f"SELECT ?s WHERE {{ GRAPH <{self.facts_graph(sid)}> {{ ?s ?p ?o }} }} "
+                                 "LIMIT 1"))
+
+    def delete(self, sid: str) -> bool:
+        names = self.graph_names(sid)
+        if names:
+            self._update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in names))
+        return bool(names)
+
+    def _graph(self, name: str) -> Graph:
+        return self._construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}")
+
+    def facts(self, sid: str) -> Graph:
+        return self._graph(self.facts_graph(sid))
+
+    def inferred(self, sid: str) -> Graph:
+        return self._graph(self.inferred_graph(sid))
+
+    def findings(self, sid: str, regime: str | None = None) -> Graph:
+        """The stored findings of a scenario, under one regime or all."""
+        if regime is not None:
+            return self._graph(self.findings_graph(sid, regime))
+        prefix = _string(self.facts_graph(sid) + "/findings/")
+        return self._construct("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } "
+                               f"FILTER STRSTARTS(STR(?g), {prefix}) }}")
+
+    def _scenario_filter(self, regime: str | None, conclusion: str | None) -> str:
+        prefix = _string(f"{self.base}scenario/")
+        cond = [f"STRSTARTS(STR(?g), {prefix})",
+                f"!CONTAINS(STRAFTER(STR(?g), {prefix}), \"/\")"]
+        if regime or conclusion:
+            pats = ["?f a <%s>" % KZ.Finding]
+            if regime:
+                pats.append(f"?f <{KZ.regime}> <{REGIME[regime]}>")
+            if conclusion:
+                pats.append(f"?f <{KZ.conclusion}> <{conclusion}>")
+            cond.append("EXISTS { GRAPH ?fg { %s } FILTER STRSTARTS(STR(?fg), CONCAT(STR(?g), \"/findings/\")) }"
+                        % " . ".join(pats))
+        return "GRAPH ?g { ?scenario a <%s> } FILTER (%s)" % (KZ.Scenario, " && ".join(cond))
+
+    def list(self, page: int = 1, size: int = 50, regime: str | None = None,
+             conclusion: str | None = None) -> Page:
+        """Stored scenario ids, sorted, one page at a time; filtered by a regime under which the
+        scenario has findings and/or a conclusion (full IRI) one of its findings draws."""
+        where = self._scenario_filter(regime, conclusion)
+        total = int(self._select(f"SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE {{ {where} }}")[0]["n"])
+        rows = self._select(f"SELECT DISTINCT ?g WHERE {{ {where} }} ORDER BY ?g "
+                            f"LIMIT {int(size)} OFFSET {int((page - 1) * size)}")
+        cut = len(f"{self.base}scenario/")
+        return Page(total=total, ids=[str(r["g"])[cut:] for r in rows])
+
+    def scenario_ids(self) -> list[str]:
+        where = self._scenario_filter(None, None)
+        cut = len(f"{self.base}scenario/")
+        return [str(r["g"])[cut:] for r in self._select(f"SELECT DISTINCT ?g WHERE {{ {where} }} ORDER BY ?g")]
+
+    def count_quads(self) -> int:
+        return int(self._select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")[0]["n"])
+
+
+# --------------------------------------------------------------------------------------------------
+
+
+class EmbeddedStore(QuadStore):
+    """pyoxigraph on local disk (or in memory with ``path=None``)."""
+
+    def __init__(self, path: str | Path | None, base: str):
+        super().__init__(base)
+        if path is not None:
+            Path(path).mkdir(parents=True, exist_ok=True)
+        try:
+            self.store = ox.Store(str(path)) if path is not None else ox.Store()
+        except OSError as e:
+            raise StoreError(f"cannot open the store at {path}: {e}") from None
+
+    def _update(self, text: str) -> None:
+        try:
+            self.store.update(text)
+        except (SyntaxError, ValueError, OSError) as e:
+            raise StoreError(f"update refused: {e}") from None
+
+    def _select(self, query: str) -> list[dict[str, object]]:
+        res = self.store.query(query)
+        names = [v.value for v in res.variables]
+        return [{n: from_ox(sol[n]) for n in names if sol[n] is not None} for sol in res]
+
+    def _construct(self, query: str) -> Graph:
+        g = Graph()
+        for t in self.store.query(query):
+            g.add((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)))
+        return g
+
+    def _replace_graph(self, name: str, g: Graph) -> None:
+        self._update(f"DROP SILENT GRAPH <{name}> ;\n" + _insert_data({name: g}))
+
+    def results(self, query, default_graphs=None, named_graphs=None):
+        kw: dict = {}
+        if default_graphs or named_graphs:
+            kw["default_graph"] = [ox.NamedNode(g) for g in default_graphs or []] or ox.DefaultGraph()
+            if named_graphs:
+                kw["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+            elif default_graphs:
+                kw["named_graphs"] = []
+        else:
+            kw["use_default_graph_as_union"] = True
+
+        def run():
+            try:
+                return self.store.query(query, **kw)
+            except (SyntaxError, ValueError, OSError) as e:
+                raise QueryError(str(e)) from None
+        return run
+
+    def flush(self) -> None:
+        self.store.flush()
+
+    def close(self) -> None:
+        try:
+            self.store.flush()
+        finally:
+            del self.store
+
+
+# --------------------------------------------------------------------------------------------------
+
+
+class RemoteStore(QuadStore):
+    """Any SPARQL 1.1 server: queries at ``{url}/query``, updates at ``{url}/update``, the Graph Store
+    Protocol at ``{url}/store`` (Oxigraph server's layout)."""
+
+    def __init__(self, url: str, base: str, timeout: float = 30.0):
+        import httpx
+
+        super().__init__(base)
+        self.url = url.rstrip("/")
+        self.http = httpx.Client(timeout=timeout)
+        try:
+            self.http.get(f"{self.url}/query", params={"query": "ASK {}"},
+                          headers={"Accept": "application/sparql-results+json"}).raise_for_status()
+        except httpx.HTTPError as e:
+            raise StoreError(f"cannot reach the SPARQL server at {self.url}: {e}") from None
+
+    def _post(self, path: str, **kw):
+        import httpx
+
+        try:
+            r = self.http.post(f"{self.url}{path}", **kw)
+        except httpx.HTTPError as e:
+            raise StoreError(f"SPARQL server unreachable: {e}") from None
+        return r
+
+    def _update(self, text: str) -> None:
+        r = self._post("/update", content=text.encode("utf-8"),
+                       headers={"Content-Type": "application/sparql-update"})
+        if r.status_code >= 300:
+            raise StoreError(f"update refused ({r.status_code}): {r.text[:500]}")
+
+    def _query_bytes(self, query: str, accept: str, params: list | None = None) -> bytes:
+        r = self._post("/query", params=params or [], content=query.encode("utf-8"),
+                       headers={"Content-Type": "application/sparql-query", "Accept": accept})
+        if r.status_code >= 300:
+            raise QueryError(f"query refused ({r.status_code}): {r.text[:500]}")
+        return r.content
+
+    def _select(self, query: str) -> list[dict[str, object]]:
+        res = ox.parse_query_results(self._query_bytes(query, "application/sparql-results+json"),
+                                     format=ox.QueryResultsFormat.JSON)
+        names = [v.value for v in res.variables]
+        return [{n: from_ox(sol[n]) for n in names if sol[n] is not None} for sol in res]
+
+    def _construct(self, query: str) -> Graph:
+        data = self._query_bytes(query, "application/n-triples")
+        g = Graph()
+        for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES):
+            g.add((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)))
+        return g
+
+    def _replace_graph(self, name: str, g: Graph) -> None:
+        import httpx
+
+        try:
+            r = self.http.put(f"{self.url}/store", params={"graph": name},
+                              content=_triples_text(g).encode("utf-8"),
+                              headers={"Content-Type": "application/n-triples"})
+        except httpx.HTTPError as e:
+            raise StoreError(f"SPARQL server unreachable: {e}") from None
+        if r.status_code >= 300:
+            raise StoreError(f"graph store refused {name} ({r.status_code}): {r.text[:500]}")
+
+    def _all_graphs(self) -> list[str]:
+        return [str(r["g"]) for r in self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")]
+
+    def results(self, query, default_graphs=None, named_graphs=None):
+        # The Protocol's default dataset differs between servers; naming every graph as both default
+        # and named graphs gives the union default graph (and GRAPH patterns) on any of them.
+        if not (default_graphs or named_graphs):
+            default_graphs = named_graphs = self._all_graphs()
+        params = [("default-graph-uri", g) for g in default_graphs or []]
+        params += [("named-graph-uri", g) for g in named_graphs or []]
+        form = query_form(query)
+        if form in ("SELECT", "ASK"):
+            data = self._query_bytes(query, "application/sparql-results+json", params)
+
+            def run():
+                return ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
+        else:
+            data = self._query_bytes(query, "application/n-triples", params)
+
+            def run():
+                return _Triples(list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES)))
+        return run
+
+    def close(self) -> None:
+        self.http.close()
+
+
+class _Triples(list):
+    """CONSTRUCT/DESCRIBE results parsed from a server, serializable like pyoxigraph's QueryTriples."""
+
+    def serialize(self, output=None, format=ox.RdfFormat.N_TRIPLES):
+        return ox.serialize(self, output, format=format)
+
+
+def open_store(path: str | Path | None = None, url: str | None = None, base: str | None = None,
+               load_knowledge: bool = True) -> QuadStore:
+    """The configured store: a server when ``url`` is given, else the embedded one at ``path``."""
+    from .namespaces import BASE
+
+    base = base or BASE
+    store = RemoteStore(url, base) if url else EmbeddedStore(path, base)
+    if load_knowledge:
+        store.ensure_knowledge()
+    return store
+
