@@ -1,0 +1,85 @@
+"""The kzlaw command line, run as a real process: exit codes 0/1/2, readable reports and memos."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from support import SCENARIOS
+
+KZLAW = str(Path(sys.executable).with_name("kzlaw"))
+REACHABLE = SCENARIOS / "worked" / "good" / "facebook-reachable.jsonld"
+ABROAD = SCENARIOS / "worked" / "good" / "facebook-abroad-refusal.jsonld"
+
+
+def run(*args, input=None):
+    return subprocess.run([KZLAW, *map(str, args)], capture_output=True, text=True, input=input, timeout=300)
+
+
+def test_validate_exit_codes(tmp_path):
+    assert run("validate", REACHABLE).returncode == 0
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("@prefix kz: <https://w3id.org/kzlaw/ontology#> .\n<p> a kz:Person .\n")
+    r = run("validate", bad, "--lang", "kk")
+    assert r.returncode == 1 and "https://w3id.org/kzlaw/ontology#identified" in r.stdout
+    broken = tmp_path / "broken.ttl"
+    broken.write_text("<a> <b> .\n")
+    r = run("validate", broken)
+    assert r.returncode == 2 and "broken.ttl:1:" in r.stderr and "Traceback" not in r.stderr
+    assert run("validate", tmp_path / "missing.ttl").returncode == 2
+    r = run("validate", REACHABLE, bad, "--format", "json")
+    assert r.returncode == 1
+    out = json.loads(r.stdout)
+    assert out[0]["conforms"] is True and out[1]["conforms"] is False
+    assert out[1]["problems"][0]["focus"].endswith("/bad/p")
+
+
+def test_assess_memo_in_three_languages():
+    for lang, word in (("en", "liable"), ("ru", "Режим"), ("kk", "Режим")):
+        r = run("assess", REACHABLE, "--lang", lang)
+        assert r.returncode == 0, r.stderr
+        assert word in r.stdout
+        assert "Article 24(3)" in r.stdout or lang != "en"
+        assert "“For distribution of foreign media products" in r.stdout
+
+
+def test_assess_json_is_stable_and_complete():
+    r = run("assess", ABROAD, "--format", "json", "--regime", "reform-proposal", "--proofs")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["regimes"] == ["reform-proposal"] and doc["schema"] == "1"
+    liable = [f for f in doc["findings"] if f["conclusion"]["iri"] == "kz:Liable"]
+    assert {f["subject"]["label"] for f in liable} == {"John Doe", "the blogger"}
+    blogger = next(f for f in liable if f["subject"]["label"] == "the blogger")
+    assert blogger["rule"]["id"] == "B4-refusal" and blogger["basis"]["iri"] == "kz:EquatedWithAuthor"
+    assert blogger["passages"][0]["quote"].startswith("If the author of the comment cannot be identified")
+    assert doc["proofs"][blogger["id"]]["premises"], "B4 liability rests on the removal-demand finding"
+
+
+def test_assess_turtle_and_jsonld():
+    from rdflib import Graph
+    for fmt, rdf in (("turtle", "turtle"), ("jsonld", "json-ld")):
+        r = run("assess", REACHABLE, "--format", fmt)
+        assert r.returncode == 0, r.stderr
+        g = Graph().parse(data=r.stdout, format=rdf)
+        assert len(g) > 50
+
+
+def test_assess_unknown_regime_and_bad_date():
+    r = run("assess", REACHABLE, "--regime", "martial-law")
+    assert r.returncode == 2 and "unknown regime" in r.stderr
+    r = run("assess", REACHABLE, "--as-of", "yesterday")
+    assert r.returncode == 2 and "not a date" in r.stderr
+
+
+def test_compare_shows_the_reform():
+    r = run("compare", ABROAD, "--base", "current-law", "--other", "reform-proposal")
+    assert r.returncode == 0, r.stderr
+    assert "the blogger / John Doe's comment: not liable (A4) → liable (B4-refusal)" in r.stdout
+    assert "Mark Zuckerberg / John Doe's comment: liable (A2) → not liable (B3-owner)" in r.stdout
+    assert "eligible for suspension of access (A6-eligible) → cannot be blocked (B5)" in r.stdout
+    doc = json.loads(run("compare", ABROAD, "--format", "json").stdout)
+    kinds = {(c["change"], c["topic"]) for c in doc["changes"]}
+    assert ("changes", "liability") in kinds and ("changes", "suspension") in kinds

@@ -1,0 +1,91 @@
+"""Validation against the input shapes: every good file conforms, every bad file is reported as its
+.expected.json says (focus node, path, constraint), and reports speak en/ru/kk."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from rdflib import Graph
+from support import rel_id, scenario_files, sidecar
+
+from kzlaw.errors import InputError
+from kzlaw.knowledge import input_shapes_graph, ontology_graph
+from kzlaw.namespaces import LANGS, SH
+from kzlaw.parse import read_scenario_file
+from kzlaw.validate import validate_graph
+
+BAD = [p for p in scenario_files("bad") if sidecar(p, ".expected.json").exists()]
+
+
+def _norm(value: str | None, base: str) -> str | None:
+    if value is None:
+        return None
+    if value.startswith(base):
+        return value[len(base):]
+    return value.replace("https://w3id.org/kzlaw/ontology#", "kz:")
+
+
+@pytest.mark.parametrize("path", scenario_files("good"), ids=rel_id)
+def test_good_scenarios_conform(path):
+    report = validate_graph(read_scenario_file(path)[0])
+    assert report.conforms, report.render()
+
+
+def test_every_bad_file_has_an_expectation():
+    missing = [rel_id(p) for p in scenario_files("bad") if not sidecar(p, ".expected.json").exists()]
+    assert not missing
+    assert BAD, "tests/scenarios/*/bad/ holds no bad files"
+
+
+@pytest.mark.parametrize("path", BAD, ids=rel_id)
+def test_bad_scenarios_are_reported(path):
+    exp = json.loads(sidecar(path, ".expected.json").read_text(encoding="utf-8"))
+    if exp["exit"] == 2:
+        with pytest.raises(InputError) as e:
+            read_scenario_file(path)
+        assert exp["error_contains"].lower() in e.value.message.lower(), e.value.message
+        if exp.get("line") is not None:
+            assert e.value.line == exp["line"]
+        return
+    graph, sid = read_scenario_file(path)
+    base = f"https://w3id.org/kzlaw/scenario/{sid}/"
+    report = validate_graph(graph)
+    assert not report.conforms, exp.get("why")
+    got = [(_norm(p.focus, base), _norm(p.path, base), p.constraint) for p in report.problems]
+    for want in exp["problems"]:
+        key = (want["focus"], want.get("path"), want["constraint"])
+        assert any(g[0] == key[0] and g[2] == key[2] and (key[1] is None or g[1] == key[1]) for g in got), \
+            f"{exp.get('why')}: expected {key}, got {got}"
+    for p in report.problems:
+        assert p.focus and p.constraint and p.message("en")
+
+
+def test_reference_data_conforms_on_its_own():
+    assert validate_graph(Graph()).conforms  # the ontology + reference data are mixed in
+
+
+def test_every_shape_message_speaks_three_languages():
+    shapes = input_shapes_graph()
+    for shape in set(shapes.subjects(SH.message, None)):
+        langs = {m.language for m in shapes.objects(shape, SH.message)}
+        assert set(LANGS) <= langs, f"{shape} has messages in {langs}"
+
+
+def test_report_names_focus_path_value_and_message_in_each_language():
+    g, _ = read_scenario_file(scenario_files("good")[0])
+    from kzlaw.namespaces import KZ
+    from rdflib import Literal
+    person = next(g.subjects(KZ.identified, None))
+    g.set((person, KZ.identified, Literal("maybe")))
+    report = validate_graph(g)
+    p = next(p for p in report.problems if p.focus == str(person) and p.constraint == "DatatypeConstraintComponent")
+    assert p.path == str(KZ.identified) and p.value == '"maybe"'
+    assert len({p.message(lang) for lang in LANGS}) == 3
+    assert report.as_dict("ru")["problems"][0]["message"] == p.message("ru")
+
+
+def test_ontology_is_not_changed_by_validation():
+    before = len(ontology_graph())
+    validate_graph(read_scenario_file(scenario_files("good")[0])[0])
+    assert len(ontology_graph()) == before
