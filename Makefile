@@ -21,7 +21,7 @@ run: $(STAMP)
 	$(BIN)/kzlaw assess tests/scenarios/worked/good/facebook-reachable.jsonld --regime all
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -n 2 --dist loadfile
+	$(BIN)/python -m pytest -q -n 2
 
 lint: $(STAMP)
 	$(BIN)/ruff check kzlaw api tests bench
