@@ -1,0 +1,110 @@
+"""Every dependency of the routes, in one place: settings, the store, the scenario body, language and
+content negotiation."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Annotated, Literal, Optional
+
+from fastapi import Depends, Query, Request
+
+from kzlaw.namespaces import CONTEXT_IRI
+from kzlaw.parse import format_for_media_type
+from kzlaw.settings import Settings
+from kzlaw.store import QuadStore
+
+from .errors import ApiProblem
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_store(request: Request) -> QuadStore:
+    return request.app.state.store
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+StoreDep = Annotated[QuadStore, Depends(get_store)]
+
+LangName = Literal["en", "ru", "kk"]
+
+
+def get_lang(settings: SettingsDep,
+             lang: Annotated[Optional[LangName], Query(description="Language of labels and "
+                                                                   "explanations")] = None) -> str:
+    return lang or settings.default_lang
+
+
+LangDep = Annotated[str, Depends(get_lang)]
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, refused with 413 before parsing when it is (or claims to be) over ``limit``."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise ApiProblem(413, "too-large", "Content too large",
+                         f"the body ({declared} bytes) is over the limit of {limit} bytes")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise ApiProblem(413, "too-large", "Content too large",
+                             f"the body is over the limit of {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+@dataclass
+class ScenarioBody:
+    data: bytes
+    format: str  # rdflib format name
+
+
+async def scenario_body(request: Request, settings: SettingsDep) -> ScenarioBody:
+    media_type = request.headers.get("content-type", "")
+    fmt = format_for_media_type(media_type or "(none)")  # InputError(kind=media-type) → 415
+    data = await read_body(request, settings.max_body_bytes)
+    if media_type.split(";")[0].strip().lower() == "application/json":
+        data = _implied_context(data)
+    return ScenarioBody(data, fmt)
+
+
+def _implied_context(data: bytes) -> bytes:
+    """application/json is JSON-LD with kzlaw's context implied when the document names none."""
+    try:
+        doc = json.loads(data)
+    except (ValueError, RecursionError):
+        return data  # the parser reports the syntax error with line and column
+    if isinstance(doc, dict) and "@context" not in doc:
+        doc = {"@context": CONTEXT_IRI, **doc}
+        return json.dumps(doc).encode("utf-8")
+    return data
+
+
+BodyDep = Annotated[ScenarioBody, Depends(scenario_body)]
+
+RDF_MEDIA = {"text/turtle": "turtle", "application/ld+json": "json-ld"}
+
+
+def rdf_wanted(request: Request) -> Optional[str]:
+    """'turtle' or 'json-ld' when the client asks for RDF (Accept), else None (plain JSON)."""
+    best, best_q = None, 0.0
+    for item in request.headers.get("accept", "").split(","):
+        parts = [p.strip() for p in item.split(";")]
+        mt, q = parts[0].lower(), 1.0
+        for p in parts[1:]:
+            if p.startswith("q="):
+                try:
+                    q = float(p[2:])
+                except ValueError:
+                    q = 0.0
+        if mt in ("application/json", "*/*", "application/*") and q > best_q:
+            best, best_q = None, q
+        elif mt in RDF_MEDIA and q > best_q:
+            best, best_q = RDF_MEDIA[mt], q
+    return best
+
+
+RdfWantedDep = Annotated[Optional[str], Depends(rdf_wanted)]

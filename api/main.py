@@ -1,0 +1,53 @@
+"""The FastAPI application: ``uvicorn api.main:app`` (settings from KZLAW_* variables), or
+``create_app(settings)`` with settings of one's own. The store is opened in the lifespan and held in
+``app.state``; routes reach it through api.deps."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from kzlaw import __version__
+from kzlaw.settings import Settings, get_settings
+from kzlaw.store import open_store
+
+from . import errors
+from .models import Problem
+from .routes import assess, health, knowledge, scenarios, sparql, validate
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        s = settings or get_settings()
+        app.state.settings = s
+        app.state.store = open_store(s.store_path, s.store_url, s.base_iri)
+        try:
+            yield
+        finally:
+            app.state.store.close()
+
+    app = FastAPI(title="kzlaw", version=__version__, lifespan=lifespan,
+                  description="Knowledge-graph legal reasoning for Kazakh media law: validate and assess "
+                              "scenarios, store them with their findings, query everything in SPARQL.")
+    errors.install(app)
+    for module in (health, validate, assess, scenarios, knowledge, sparql):
+        app.include_router(module.router)
+
+    original = app.openapi
+
+    def openapi():  # the Problem schema is referenced by every error response
+        if app.openapi_schema is None:
+            schema = original()
+            schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = \
+                Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+            defs = schema["components"]["schemas"]["Problem"].pop("$defs", {})
+            for k, v in defs.items():
+                schema["components"]["schemas"].setdefault(k, v)
+        return app.openapi_schema
+    app.openapi = openapi
+    return app
+
+
+app = create_app()

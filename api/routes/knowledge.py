@@ -1,0 +1,48 @@
+"""The law as kzlaw holds it: regimes, provisions, rules (read-only, from the package's files)."""
+
+from fastapi import APIRouter
+from rdflib import Literal
+from rdflib.namespace import RDF, RDFS
+
+from kzlaw.knowledge import ontology_graph
+from kzlaw.namespaces import KZ
+from kzlaw.rules import all_regimes, all_rules
+
+from ..models import ProvisionOut, RegimeOut, RuleOut
+
+router = APIRouter(prefix="/v1", tags=["law"])
+
+
+@router.get("/regimes", response_model=list[RegimeOut], summary="The regimes (rule sets) findings are drawn under")
+def regimes() -> list[dict]:
+    return [{"id": r.id, "iri": str(r.iri), "version": r.version, "labels": dict(r.labels),
+             "definitions": dict(r.definitions), "sources": [str(s) for s in r.sources],
+             "rules": [str(x.iri) for x in r.rules]} for r in all_regimes().values()]
+
+
+def _by_lang(g, s, p) -> dict[str, str]:
+    return {(o.language or "und"): str(o) for o in g.objects(s, p) if isinstance(o, Literal)}
+
+
+@router.get("/provisions", response_model=list[ProvisionOut], summary="Provisions of law, with their text")
+def provisions() -> list[dict]:
+    g = ontology_graph()
+    classes = set(g.transitive_subjects(RDFS.subClassOf, KZ.Provision))
+    nodes = sorted({s for c in classes for s in g.subjects(RDF.type, c)}, key=str)
+    out = []
+    for p in nodes:
+        val = lambda prop: (str(g.value(p, prop)) if g.value(p, prop) is not None else None)  # noqa: E731
+        out.append({"iri": str(p), "labels": _by_lang(g, p, RDFS.label), "article": val(KZ.article),
+                    "paragraph": val(KZ.paragraph), "source": val(KZ.fromSource),
+                    "in_force_from": val(KZ.inForceFrom),
+                    "passages": sorted(str(x) for x in g.objects(p, KZ.passage)),
+                    "text": _by_lang(g, p, KZ.text)})
+    return out
+
+
+@router.get("/rules", response_model=list[RuleOut], summary="The rules, with legal basis and source passages")
+def rules() -> list[dict]:
+    return [{"iri": str(r.iri), "id": r.rule_id, "regimes": list(r.regimes), "labels": dict(r.labels),
+             "legal_basis": [str(x) for x in r.legal_basis], "passages": [str(x) for x in r.passages],
+             "sources": [str(x) for x in r.sources], "overrides": [str(x) for x in r.overrides]}
+            for r in sorted(all_rules().values(), key=lambda r: str(r.iri))]

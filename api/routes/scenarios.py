@@ -1,0 +1,119 @@
+"""Stored scenarios: create, list, read, replace, delete; their findings and regime comparisons."""
+
+import json
+from typing import Annotated, Optional
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from kzlaw.compare import compare as diff
+from kzlaw.namespaces import KZ
+from kzlaw.parse import scenario_base
+from kzlaw.presentation import changes_json
+from kzlaw.rules import get_regime
+from kzlaw.service import UnknownScenario, ingest, stored_assessment, stored_findings
+
+from ..deps import BodyDep, LangDep, RdfWantedDep, StoreDep
+from ..errors import PROBLEM_RESPONSES
+from ..examples import SCENARIO_BODY, SCENARIO_ID
+from ..models import ChangesOut, ScenarioCreated, ScenarioOut, ScenarioPage, StoredFindingsOut
+from .rdf import RDF_RESPONSES, graph_text, rdf_response
+
+router = APIRouter(prefix="/v1/scenarios", tags=["scenarios"])
+IdQuery = Annotated[Optional[str], Query(description="Scenario id (letters, digits, '.', '_', '-'); "
+                                                     "a new one is made up if absent",
+                                         examples=[SCENARIO_ID])]
+
+
+def _summary(request: Request, store, sid: str) -> dict:
+    href = str(request.url_for("get_scenario", sid=sid).path)
+    return {"id": sid, "iri": scenario_base(sid, store.base), "href": href, "findings": href + "/findings"}
+
+
+def _created(request, store, sid, a) -> dict:
+    return {**_summary(request, store, sid), "rules_version": a.rules_version, "regimes": a.regimes,
+            "findings_count": len(a.findings)}
+
+
+@router.post("", status_code=201, response_model=ScenarioCreated, openapi_extra=SCENARIO_BODY,
+             responses={**PROBLEM_RESPONSES, 409: {"description": "The id is taken"}},
+             summary="Validate, assess (every regime) and store a scenario")
+def create_scenario(request: Request, body: BodyDep, store: StoreDep, id: IdQuery = None):
+    sid, a = ingest(store, body.data, body.format, id)
+    out = _created(request, store, sid, a)
+    return JSONResponse(out, status_code=201, headers={"Location": out["href"]})
+
+
+@router.get("", response_model=ScenarioPage, summary="Stored scenarios, paged and filtered")
+def list_scenarios(request: Request, store: StoreDep,
+                   page: Annotated[int, Query(ge=1)] = 1,
+                   size: Annotated[int, Query(ge=1, le=500)] = 50,
+                   regime: Annotated[Optional[str], Query(description="Only scenarios with findings "
+                                                          "under this regime")] = None,
+                   conclusion: Annotated[Optional[str], Query(
+                       description="Only scenarios with a finding drawing this conclusion "
+                                   "(kz:Liable, Liable or a full IRI)", examples=["kz:Liable"])] = None):
+    if regime:
+        get_regime(regime)
+    iri = None
+    if conclusion:
+        iri = conclusion if "://" in conclusion else str(KZ[conclusion.removeprefix("kz:")])
+    p = store.list(page, size, regime, iri)
+    return {"page": page, "size": size, "total": p.total,
+            "items": [_summary(request, store, sid) for sid in p.ids]}
+
+
+@router.get("/{sid}", response_model=ScenarioOut, responses={404: PROBLEM_RESPONSES[404],
+                                                            **RDF_RESPONSES},
+            summary="A stored scenario: its graphs and facts (Turtle or JSON-LD facts on Accept)")
+def get_scenario(request: Request, sid: str, store: StoreDep, rdf: RdfWantedDep):
+    if not store.exists(sid):
+        raise UnknownScenario(sid)
+    facts = store.facts(sid)
+    if rdf:
+        return rdf_response(graph_text(facts, rdf), rdf)
+    regimes = [n.rsplit("/", 1)[-1] for n in store.graph_names(sid) if "/findings/" in n]
+    return {**_summary(request, store, sid),
+            "graphs": {"facts": store.facts_graph(sid), "inferred": store.inferred_graph(sid),
+                       "findings": {r: store.findings_graph(sid, r) for r in sorted(regimes)}},
+            "facts": json.loads(graph_text(facts, "json-ld"))}
+
+
+@router.put("/{sid}", response_model=ScenarioCreated, openapi_extra=SCENARIO_BODY,
+            responses=PROBLEM_RESPONSES, summary="Store a scenario under this id, replacing what was there")
+def put_scenario(request: Request, sid: str, body: BodyDep, store: StoreDep):
+    sid, a = ingest(store, body.data, body.format, sid, replace=True)
+    return _created(request, store, sid, a)
+
+
+@router.delete("/{sid}", status_code=204, responses={404: PROBLEM_RESPONSES[404]},
+               summary="Delete a stored scenario (facts, inferences, findings)")
+def delete_scenario(sid: str, store: StoreDep):
+    if not store.delete(sid):
+        raise UnknownScenario(sid)
+    return Response(status_code=204)
+
+
+@router.get("/{sid}/findings", response_model=StoredFindingsOut,
+            responses={404: PROBLEM_RESPONSES[404], **RDF_RESPONSES},
+            summary="The stored findings of a scenario (JSON; Turtle or JSON-LD on Accept)")
+def get_findings(sid: str, store: StoreDep, lang: LangDep, rdf: RdfWantedDep,
+                 regime: Annotated[Optional[str], Query(description="One regime (default: all)",
+                                                        examples=["current-law"])] = None):
+    if regime:
+        get_regime(regime)
+    sf = stored_findings(store, sid, regime)
+    if rdf:
+        return rdf_response(graph_text(sf.graph, rdf), rdf)
+    return sf.json(lang)
+
+
+@router.get("/{sid}/compare", response_model=ChangesOut, responses={404: PROBLEM_RESPONSES[404]},
+            summary="What appears, disappears or changes between two regimes (stored findings)")
+def compare(sid: str, store: StoreDep, lang: LangDep,
+            base: Annotated[str, Query(examples=["current-law"])] = "current-law",
+            other: Annotated[str, Query(examples=["reform-proposal"])] = "reform-proposal"):
+    get_regime(base)
+    get_regime(other)
+    a = stored_assessment(store, sid)
+    return changes_json(diff(a, base, other), a, base, other, lang)

@@ -1,0 +1,159 @@
+"""GET|POST /sparql — the SPARQL 1.1 Protocol, queries only (https://www.w3.org/TR/sparql11-protocol/ §2.1):
+``query`` as a GET parameter, in a form-encoded POST body, or as an application/sparql-query POST body;
+``default-graph-uri`` and ``named-graph-uri``; the union of all graphs as default graph unless the client
+names a dataset. Updates and SERVICE are refused (400) before evaluation; a time limit and a row limit hold.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from urllib.parse import parse_qsl
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from kzlaw.store import QueryError, query_form
+
+from ..deps import SettingsDep, StoreDep, read_body
+from ..errors import PROBLEM_MEDIA_TYPE, ApiProblem
+from ..examples import SPARQL_EXAMPLE
+
+router = APIRouter(tags=["sparql"])
+
+RESULTS = [  # media types for SELECT / ASK, preferred first
+    ("application/sparql-results+json", ox.QueryResultsFormat.JSON),
+    ("application/sparql-results+xml", ox.QueryResultsFormat.XML),
+    ("text/csv", ox.QueryResultsFormat.CSV),
+    ("text/tab-separated-values", ox.QueryResultsFormat.TSV),
+    ("application/json", ox.QueryResultsFormat.JSON),
+    ("application/xml", ox.QueryResultsFormat.XML),
+    ("text/xml", ox.QueryResultsFormat.XML),
+]
+GRAPHS = [  # media types for CONSTRUCT / DESCRIBE
+    ("text/turtle", ox.RdfFormat.TURTLE),
+    ("application/n-triples", ox.RdfFormat.N_TRIPLES),
+    ("application/ld+json", ox.RdfFormat.JSON_LD),
+    ("application/rdf+xml", ox.RdfFormat.RDF_XML),
+    ("text/plain", ox.RdfFormat.N_TRIPLES),
+    ("application/json", ox.RdfFormat.JSON_LD),
+]
+
+
+def negotiate(accept: str, offers: list[tuple[str, object]]) -> tuple[str, object]:
+    ranked = []
+    for i, item in enumerate(accept.split(",")):
+        parts = [p.strip() for p in item.split(";")]
+        q = 1.0
+        for p in parts[1:]:
+            if p.startswith("q="):
+                try:
+                    q = float(p[2:])
+                except ValueError:
+                    q = 0.0
+        ranked.append((-q, i, parts[0].lower()))
+    for _, _, mt in sorted(ranked):
+        for offer in offers:
+            if mt == offer[0] or mt in ("*/*", "") or (mt.endswith("/*") and offer[0].startswith(mt[:-1])):
+                return offer
+    if not accept.strip():
+        return offers[0]
+    raise ApiProblem(406, "not-acceptable", "Not acceptable",
+                     f"no result format matches Accept: {accept}; offered: "
+                     f"{', '.join(o[0] for o in offers)}")
+
+
+async def _protocol_params(request: Request, limit: int) -> tuple[str | None, list[tuple[str, str]]]:
+    params = list(request.query_params.multi_items())
+    if request.method == "GET":
+        return dict(params).get("query"), params
+    body = await read_body(request, limit)
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype == "application/sparql-query":
+        return body.decode("utf-8", "replace"), params
+    if ctype == "application/x-www-form-urlencoded":
+        form = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
+        if any(k in ("update", "using-graph-uri") for k, _ in form):
+            raise ApiProblem(400, "update-refused", "Updates refused", "this endpoint is read-only")
+        return dict(form).get("query"), params + form
+    raise ApiProblem(415, "unsupported-media-type", "Unsupported media type",
+                     "POST the query as application/sparql-query or application/x-www-form-urlencoded")
+
+
+def _evaluate(run, max_rows: int, accept: str) -> tuple[bytes, str]:
+    results = run()
+    if isinstance(results, ox.QueryBoolean):
+        media, fmt = negotiate(accept, RESULTS)
+        return results.serialize(format=fmt), media
+    if isinstance(results, ox.QuerySolutions):
+        media, fmt = negotiate(accept, RESULTS)
+        rows = 0
+        for _ in results:
+            rows += 1
+            if rows > max_rows:
+                raise ApiProblem(400, "result-too-large", "Result too large",
+                                 f"the query returns more than {max_rows} rows; add a LIMIT")
+        return run().serialize(format=fmt), media
+    media, fmt = negotiate(accept, GRAPHS)
+    triples = []
+    for t in results:
+        triples.append(t)
+        if len(triples) > max_rows:
+            raise ApiProblem(400, "result-too-large", "Result too large",
+                             f"the query returns more than {max_rows} triples; add a LIMIT")
+    return ox.serialize(triples, format=fmt), media
+
+
+_DOC = {
+    "parameters": [
+        {"name": "query", "in": "query", "schema": {"type": "string"}, "example": SPARQL_EXAMPLE,
+         "description": "The SPARQL query (GET, or POST with the query in the body)"},
+        {"name": "default-graph-uri", "in": "query", "schema": {"type": "array", "items": {"type": "string"}}},
+        {"name": "named-graph-uri", "in": "query", "schema": {"type": "array", "items": {"type": "string"}}},
+    ],
+    "responses": {"200": {"description": "Results by Accept", "content": {
+        **{m: {"schema": {"type": "string"}} for m, _ in RESULTS[:4]},
+        **{m: {"schema": {"type": "string"}} for m, _ in GRAPHS[:4]}}},
+        "400": {"description": "Not a query, an update, SERVICE, or a result over the row limit",
+                "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}},
+        "503": {"description": "Time limit reached",
+                "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}}},
+}
+_POST_DOC = {**_DOC, "requestBody": {"content": {
+    "application/sparql-query": {"schema": {"type": "string"}, "example": SPARQL_EXAMPLE},
+    "application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": {
+        "query": {"type": "string"}, "default-graph-uri": {"type": "array", "items": {"type": "string"}},
+        "named-graph-uri": {"type": "array", "items": {"type": "string"}}}}}}}}
+
+
+async def _sparql(request: Request, store, settings) -> Response:
+    query, params = await _protocol_params(request, settings.max_body_bytes)
+    if not query:
+        raise ApiProblem(400, "missing-query", "Missing query", "give the query in the `query` parameter")
+    query_form(query)  # refuses updates and SERVICE before anything runs
+    default = [v for k, v in params if k == "default-graph-uri"]
+    named = [v for k, v in params if k == "named-graph-uri"]
+    accept = request.headers.get("accept", "")
+
+    def work():
+        return _evaluate(store.results(query, default or None, named or None), settings.max_result_rows,
+                         accept)
+    try:
+        data, media = await asyncio.wait_for(asyncio.to_thread(work), settings.query_timeout_s)
+    except asyncio.TimeoutError:
+        raise ApiProblem(503, "query-timeout", "Query time limit reached",
+                         f"the query ran over {settings.query_timeout_s:g} s") from None
+    return Response(data, media_type=media)
+
+
+@router.get("/sparql", openapi_extra=_DOC, summary="SPARQL 1.1 query (GET)", response_class=Response)
+async def sparql_get(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    return await _sparql(request, store, settings)
+
+
+@router.post("/sparql", openapi_extra=_POST_DOC, summary="SPARQL 1.1 query (POST)", response_class=Response)
+async def sparql_post(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    return await _sparql(request, store, settings)
+
+
+__all__ = ["router", "QueryError"]
