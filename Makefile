@@ -17,8 +17,9 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 install: $(STAMP)
 
+# The API and the SPARQL endpoint on the embedded store (var/store) with the worked scenarios loaded.
 run: $(STAMP)
-	$(BIN)/kzlaw assess tests/scenarios/worked/good/facebook-reachable.jsonld --regime all
+	$(BIN)/kzlaw serve --store var/store $(foreach f,$(wildcard tests/scenarios/worked/good/*.jsonld),--load $(f))
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2

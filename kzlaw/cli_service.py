@@ -1,0 +1,197 @@
+"""The service commands of ``kzlaw``: serve, load, query, reassess (registered by kzlaw.cli).
+
+They use the store the settings name (``KZLAW_STORE_PATH`` / ``KZLAW_STORE_URL``) unless told otherwise.
+Exit codes as elsewhere: 0 done, 1 some scenario does not conform, 2 unreadable input or usage error.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+StoreOpt = Annotated[Optional[str], typer.Option("--store", help="Directory of the embedded store")]
+StoreUrlOpt = Annotated[Optional[str], typer.Option("--store-url", help="Base URL of a SPARQL 1.1 server")]
+
+
+class QueryFormat(str, Enum):
+    json = "json"
+    csv = "csv"
+    tsv = "tsv"
+    table = "table"
+
+
+def _settings(store: str | None = None, store_url: str | None = None, **extra):
+    from .settings import get_settings
+
+    s = get_settings()
+    update = {k: v for k, v in extra.items() if v is not None}
+    if store:
+        update.update(store_path=store, store_url=None)
+    if store_url:
+        update["store_url"] = store_url
+    return s.model_copy(update=update) if update else s
+
+
+def _open(settings):
+    from .store import StoreError, open_store
+
+    try:
+        return open_store(settings.store_path, settings.store_url, settings.base_iri)
+    except StoreError as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(2)
+
+
+def load_files(store, files: list[Path], replace: bool = True) -> int:
+    """Validate, assess and store each file (id: the file's stem); the worst exit code."""
+    from .errors import InputError, KzlawError
+    from .parse import format_for_path
+    from .service import NotConforming, ingest
+
+    worst = 0
+    with typer.progressbar(files, label="loading", file=sys.stderr) as bar:
+        for path in bar:
+            try:
+                data = path.read_bytes()
+                ingest(store, data, format_for_path(path), path.name.split(".")[0], replace=replace)
+            except OSError as e:
+                typer.echo(f"\n{path}: cannot read: {e.strerror}", err=True)
+                worst = 2
+            except InputError as e:
+                where = f":{e.line}:{e.column}" if e.line is not None else ""
+                typer.echo(f"\n{path}{where}: {e.message}", err=True)
+                worst = 2
+            except NotConforming as e:
+                typer.echo("\n" + e.report.render("en", source=str(path)), err=True)
+                worst = max(worst, 1)
+            except KzlawError as e:
+                typer.echo(f"\n{path}: {e}", err=True)
+                worst = 2
+    return worst
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def serve(
+        store: StoreOpt = None,
+        store_url: StoreUrlOpt = None,
+        host: Annotated[Optional[str], typer.Option(help="Interface to listen on")] = None,
+        port: Annotated[Optional[int], typer.Option(help="Port to listen on")] = None,
+        load: Annotated[Optional[list[Path]], typer.Option("--load", help="Scenario files to store "
+                                                           "before serving (repeatable)")] = None,
+    ) -> None:
+        """Run the REST API and the SPARQL endpoint."""
+        import uvicorn
+
+        from api.main import create_app
+
+        settings = _settings(store, store_url, host=host, port=port)
+        if load:
+            st = _open(settings)
+            try:
+                code = load_files(st, list(load))
+            finally:
+                st.close()
+            if code:
+                typer.echo("warning: some files were not loaded (see above)", err=True)
+        url = f"http://{settings.host}:{settings.port}"
+        typer.echo(f"API docs: {url}/docs")
+        typer.echo(f"SPARQL: {url}/sparql")
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+
+    @app.command("load")
+    def load_cmd(
+        files: Annotated[list[Path], typer.Argument(help="Scenario files; each is stored under its stem")],
+        store: StoreOpt = None,
+        store_url: StoreUrlOpt = None,
+    ) -> None:
+        """Validate, assess and store scenario files. Exit 1 if any does not conform, 2 if any is
+        unreadable (the good ones are stored either way)."""
+        st = _open(_settings(store, store_url))
+        try:
+            code = load_files(st, files)
+            typer.echo(f"{st.list(size=1).total} scenario(s) stored", err=True)
+        finally:
+            st.close()
+        raise typer.Exit(code)
+
+    @app.command()
+    def query(
+        sparql: Annotated[str, typer.Argument(help="A SPARQL query, or @file.rq")],
+        format: Annotated[QueryFormat, typer.Option("--format", help="Output format")] = QueryFormat.table,
+        store: StoreOpt = None,
+        store_url: StoreUrlOpt = None,
+    ) -> None:
+        """Run a SPARQL query over the store (the union of all graphs as default graph)."""
+        import pyoxigraph as ox
+
+        from .store import QueryError, query_form
+
+        if sparql.startswith("@"):
+            try:
+                sparql = Path(sparql[1:]).read_text(encoding="utf-8")
+            except OSError as e:
+                typer.echo(f"error: cannot read {sparql[1:]}: {e.strerror}", err=True)
+                raise typer.Exit(2)
+        st = _open(_settings(store, store_url))
+        try:
+            query_form(sparql)
+            results = st.results(sparql)()
+            if isinstance(results, (ox.QuerySolutions, ox.QueryBoolean)):
+                if format is QueryFormat.table:
+                    _print_table(results)
+                else:
+                    fmt = {"json": ox.QueryResultsFormat.JSON, "csv": ox.QueryResultsFormat.CSV,
+                           "tsv": ox.QueryResultsFormat.TSV}[format.value]
+                    sys.stdout.write(results.serialize(format=fmt).decode("utf-8"))
+            else:
+                fmt = ox.RdfFormat.JSON_LD if format is QueryFormat.json else ox.RdfFormat.TURTLE
+                sys.stdout.write(ox.serialize(list(results), format=fmt).decode("utf-8"))
+        except QueryError as e:
+            typer.echo(f"error: {e}", err=True)
+            raise typer.Exit(2)
+        finally:
+            st.close()
+
+    @app.command()
+    def reassess(store: StoreOpt = None, store_url: StoreUrlOpt = None) -> None:
+        """Recompute every stored scenario's findings with the current rules and ontology."""
+        from .rules import rules_version
+        from .service import reassess as run
+
+        st = _open(_settings(store, store_url))
+        try:
+            n = run(st, progress=lambda sid: typer.echo(f"reassessed {sid}", err=True))
+        finally:
+            st.close()
+        typer.echo(f"{n} scenario(s) reassessed with rules {rules_version()}")
+
+
+def _print_table(results) -> None:
+    import pyoxigraph as ox
+
+    if isinstance(results, ox.QueryBoolean):
+        typer.echo("true" if bool(results) else "false")
+        return
+    names = [v.value for v in results.variables]
+    rows = [[_cell(sol[n]) for n in names] for sol in results]
+    widths = [max([len(n), *(len(r[i]) for r in rows)]) for i, n in enumerate(names)]
+    typer.echo("  ".join(n.ljust(w) for n, w in zip(names, widths)))
+    typer.echo("  ".join("-" * w for w in widths))
+    for r in rows:
+        typer.echo("  ".join(c.ljust(w) for c, w in zip(r, widths)))
+    typer.echo(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+
+
+def _cell(term) -> str:
+    from .knowledge import compact
+
+    if term is None:
+        return ""
+    if hasattr(term, "language") and hasattr(term, "datatype"):
+        return term.value
+    return compact(term.value)
