@@ -1,0 +1,252 @@
+"""The REST API as a real uvicorn process on a loopback port, spoken to with httpx (no mocks)."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+from conftest_service import FB_REACHABLE, WORKED, api_server, oxigraph_server
+
+from kzlaw.namespaces import KZ
+
+PROBLEM = "application/problem+json"
+FB = FB_REACHABLE.read_bytes()
+JSONLD = {"content-type": "application/ld+json"}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    p = api_server(tmp_path_factory.mktemp("api"))
+    yield p
+    p.stop()
+
+
+@pytest.fixture
+def client(server):
+    with httpx.Client(base_url=server.url, timeout=60) as c:
+        yield c
+
+
+def _problem(r: httpx.Response, status: int) -> dict:
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"].startswith(PROBLEM)
+    body = r.json()
+    assert body["status"] == status and body["type"].startswith("https://") and body["title"]
+    assert "Traceback" not in r.text
+    return body
+
+
+def _sparql_findings(client, sid: str, regime: str) -> set[str]:
+    q = (f"SELECT ?f WHERE {{ GRAPH <https://w3id.org/kzlaw/scenario/{sid}/findings/{regime}> "
+         f"{{ ?f a <{KZ.Finding}> }} }}")
+    r = client.get("/sparql", params={"query": q}, headers={"accept": "application/sparql-results+json"})
+    assert r.status_code == 200, r.text
+    return {b["f"]["value"] for b in r.json()["results"]["bindings"]}
+
+
+def test_posted_scenario_is_stored_queryable_and_survives_a_restart(server, client):
+    r = client.post("/v1/scenarios", params={"id": "fb-rest"}, content=FB, headers=JSONLD)
+    assert r.status_code == 201, r.text
+    assert r.headers["location"] == "/v1/scenarios/fb-rest"
+    created = r.json()
+    assert created["findings_count"] > 0 and created["regimes"] == ["current-law", "reform-proposal",
+                                                                  "platform-duties"]
+    got = client.get(r.headers["location"])
+    assert got.status_code == 200 and got.json()["iri"] == "https://w3id.org/kzlaw/scenario/fb-rest/"
+
+    findings = client.get("/v1/scenarios/fb-rest/findings", params={"regime": "current-law"}).json()
+    rest_ids = {f["id"] for f in findings["findings"]}
+    liable = {f["subject"]["label"] for f in findings["findings"] if f["conclusion"]["iri"] == "kz:Liable"}
+    assert "John Doe" in liable
+    assert rest_ids and rest_ids == _sparql_findings(client, "fb-rest", "current-law")
+
+    server.restart()
+    with httpx.Client(base_url=server.url, timeout=60) as again:
+        after = again.get("/v1/scenarios/fb-rest/findings", params={"regime": "current-law"})
+        assert after.status_code == 200
+        assert after.json() == findings
+        assert _sparql_findings(again, "fb-rest", "current-law") == rest_ids
+
+
+def test_duplicate_id_is_409_and_put_replaces(client):
+    assert client.post("/v1/scenarios", params={"id": "dup"}, content=FB, headers=JSONLD).status_code == 201
+    _problem(client.post("/v1/scenarios", params={"id": "dup"}, content=FB, headers=JSONLD), 409)
+    other = (WORKED / "facebook-abroad-refusal.jsonld").read_bytes()
+    r = client.put("/v1/scenarios/dup", content=other, headers=JSONLD)
+    assert r.status_code == 200, r.text
+    facts = client.get("/v1/scenarios/dup", headers={"accept": "text/turtle"})
+    assert facts.headers["content-type"].startswith("text/turtle")
+    assert "reachable commenter" not in facts.text
+
+
+def test_turtle_and_plain_json_bodies(client):
+    r = client.post("/v1/scenarios", params={"id": "ttl"}, content=(WORKED / "facebook-reachable.ttl").read_bytes(),
+                    headers={"content-type": "text/turtle"})
+    assert r.status_code == 201, r.text
+    doc = json.loads(FB)
+    del doc["@context"]  # application/json implies kzlaw's context
+    r = client.post("/v1/scenarios", params={"id": "plain-json"}, json=doc)
+    assert r.status_code == 201, r.text
+    a = client.get("/v1/scenarios/ttl/findings").json()["findings"]
+    b = client.get("/v1/scenarios/plain-json/findings").json()["findings"]
+    assert [(f["rule"]["id"], f["conclusion"]["iri"]) for f in a] == \
+        [(f["rule"]["id"], f["conclusion"]["iri"]) for f in b]
+
+
+def test_list_paged_and_filtered(client):
+    for sid in ("list-a", "list-b"):
+        client.put(f"/v1/scenarios/{sid}", content=FB, headers=JSONLD)
+    page = client.get("/v1/scenarios", params={"size": 1, "page": 1}).json()
+    assert page["size"] == 1 and len(page["items"]) == 1 and page["total"] >= 2
+    liable = client.get("/v1/scenarios", params={"regime": "current-law", "conclusion": "kz:Liable",
+                                                 "size": 500}).json()
+    assert {"list-a", "list-b"} <= {i["id"] for i in liable["items"]}
+    none = client.get("/v1/scenarios", params={"conclusion": "kz:NoSuchThing"}).json()
+    assert none["total"] == 0 and none["items"] == []
+    _problem(client.get("/v1/scenarios", params={"regime": "no-such-regime"}), 404)
+
+
+def test_delete(client):
+    client.put("/v1/scenarios/gone", content=FB, headers=JSONLD)
+    assert client.delete("/v1/scenarios/gone").status_code == 204
+    _problem(client.get("/v1/scenarios/gone"), 404)
+    _problem(client.delete("/v1/scenarios/gone"), 404)
+    assert _sparql_findings(client, "gone", "current-law") == set()
+
+
+def test_findings_as_turtle_and_json_ld(client):
+    client.put("/v1/scenarios/rdf", content=FB, headers=JSONLD)
+    ttl = client.get("/v1/scenarios/rdf/findings", headers={"accept": "text/turtle"})
+    assert ttl.headers["content-type"].startswith("text/turtle") and "kz:Finding" in ttl.text
+    ld = client.get("/v1/scenarios/rdf/findings", headers={"accept": "application/ld+json"})
+    assert ld.headers["content-type"].startswith("application/ld+json")
+    ids = {f["id"] for f in client.get("/v1/scenarios/rdf/findings").json()["findings"]}
+    assert ids == {n["@id"] for n in ld.json()["@graph"]} & ids
+
+
+def test_compare(client):
+    client.put("/v1/scenarios/cmp", content=FB, headers=JSONLD)
+    r = client.get("/v1/scenarios/cmp/compare", params={"base": "current-law", "other": "reform-proposal"})
+    assert r.status_code == 200, r.text
+    changes = r.json()["changes"]
+    assert any(c["subject"].endswith("MarkZuckerberg") and c["change"] == "disappears" for c in changes)
+    _problem(client.get("/v1/scenarios/cmp/compare", params={"other": "nope"}), 404)
+
+
+def test_validate_and_assess_store_nothing(client):
+    before = client.get("/v1/scenarios").json()["total"]
+    v = client.post("/v1/validate", content=FB, headers=JSONLD)
+    assert v.status_code == 200 and v.json() == {"conforms": True, "problems": []}
+    a = client.post("/v1/assess", params={"regime": "current-law", "proofs": "true", "lang": "ru"},
+                    content=FB, headers=JSONLD)
+    assert a.status_code == 200, a.text
+    body = a.json()
+    assert body["regimes"] == ["current-law"] and body["proofs"]
+    ttl = client.post("/v1/assess", content=FB, headers={**JSONLD, "accept": "text/turtle"})
+    assert ttl.headers["content-type"].startswith("text/turtle") and "kz:Finding" in ttl.text
+    assert client.get("/v1/scenarios").json()["total"] == before
+
+
+def test_wrong_media_type_is_415(client):
+    body = _problem(client.post("/v1/scenarios", content=FB, headers={"content-type": "text/plain"}), 415)
+    assert "text/plain" in body["detail"]
+    _problem(client.post("/v1/validate", content=FB), 415)
+
+
+def test_invalid_scenario_is_422_with_the_report(client):
+    doc = json.loads(FB)
+    doc["@graph"][2]["identified"] = "perhaps"
+    body = _problem(client.post("/v1/scenarios", params={"id": "bad"}, content=json.dumps(doc),
+                                headers=JSONLD), 422)
+    problems = body["report"]["problems"]
+    assert not body["report"]["conforms"]
+    assert any(p["focus"] == "https://w3id.org/kzlaw/scenario/bad/john-doe"
+               and p["path"] == str(KZ.identified) for p in problems)
+    _problem(client.get("/v1/scenarios/bad"), 404)  # nothing stored
+
+
+def test_syntax_error_has_line_and_column(client):
+    body = _problem(client.post("/v1/validate", content=b'{\n  "@graph": [\n    {"id": }\n  ]\n}',
+                                headers=JSONLD), 400)
+    assert body["line"] == 3 and body["column"] > 1
+
+
+def test_unknown_regime_and_unknown_scenario_are_404(client):
+    client.put("/v1/scenarios/known", content=FB, headers=JSONLD)
+    assert _problem(client.get("/v1/scenarios/known/findings", params={"regime": "nope"}), 404)["known"]
+    _problem(client.post("/v1/assess", params={"regime": "nope"}, content=FB, headers=JSONLD), 404)
+    _problem(client.get("/v1/scenarios/never-stored/findings"), 404)
+    _problem(client.get("/v1/no-such-route"), 404)
+
+
+def test_body_over_the_limit_is_413(client):
+    big = b" " * (4 * 1024 * 1024 + 1)
+    _problem(client.post("/v1/scenarios", content=big, headers=JSONLD), 413)
+
+    def chunks():  # no Content-Length: the size is checked while reading
+        for _ in range(5):
+            yield b" " * (1024 * 1024)
+    _problem(client.post("/v1/validate", content=chunks(), headers=JSONLD), 413)
+
+
+def test_bad_parameters_are_problems(client):
+    _problem(client.get("/v1/scenarios", params={"page": 0}), 422)
+    _problem(client.post("/v1/scenarios", params={"id": "bad id!"}, content=FB, headers=JSONLD), 400)
+
+
+def test_knowledge_routes_and_health(client):
+    regimes = client.get("/v1/regimes").json()
+    assert [r["id"] for r in regimes] == ["current-law", "reform-proposal", "platform-duties"]
+    provisions = client.get("/v1/provisions").json()
+    assert any(p["iri"].endswith("/eli/law/mass-media/art/24/para/3") for p in provisions)
+    rules = client.get("/v1/rules").json()
+    assert {"A1"} <= {r["id"] for r in rules}
+    health = client.get("/health").json()
+    assert health["status"] == "ok" and health["store"] == "embedded"
+
+
+def test_openapi_is_complete_and_its_example_works(client):
+    spec = client.get("/openapi.json").json()
+    paths = spec["paths"]
+    for path in ("/v1/validate", "/v1/assess", "/v1/scenarios", "/v1/scenarios/{sid}",
+                 "/v1/scenarios/{sid}/findings", "/v1/scenarios/{sid}/compare", "/v1/regimes",
+                 "/v1/provisions", "/v1/rules", "/health", "/sparql"):
+        assert path in paths, path
+        for op in paths[path].values():
+            assert "200" in op["responses"] or "201" in op["responses"] or "204" in op["responses"]
+    assert "Problem" in spec["components"]["schemas"]
+    example = paths["/v1/scenarios"]["post"]["requestBody"]["content"]["application/ld+json"]["example"]
+    r = client.post("/v1/scenarios", params={"id": "from-openapi"}, json=example,
+                    headers=JSONLD)
+    assert r.status_code == 201, r.text
+    ttl = paths["/v1/validate"]["post"]["requestBody"]["content"]["text/turtle"]["example"]
+    v = client.post("/v1/validate", content=ttl, headers={"content-type": "text/turtle"})
+    assert v.json()["conforms"] is True
+
+
+# --------------------------------------------------------------------------------------------------
+# The same service on an Oxigraph server (KZLAW_STORE_URL)
+
+
+@pytest.fixture(scope="module")
+def remote_server(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("remote-api")
+    ox = oxigraph_server(tmp / "oxigraph", tmp / "oxigraph.log")
+    api = api_server(tmp, store_url=ox.url)
+    yield api
+    api.stop()
+    ox.stop()
+
+
+def test_on_an_oxigraph_server(remote_server):
+    with httpx.Client(base_url=remote_server.url, timeout=60) as c:
+        assert c.get("/health").json()["store"] == "remote"
+        r = c.post("/v1/scenarios", params={"id": "fb-remote"}, content=FB, headers=JSONLD)
+        assert r.status_code == 201, r.text
+        ids = {f["id"] for f in c.get("/v1/scenarios/fb-remote/findings",
+                                      params={"regime": "current-law"}).json()["findings"]}
+        assert ids and ids == _sparql_findings(c, "fb-remote", "current-law")
+        remote_server.restart()
+    with httpx.Client(base_url=remote_server.url, timeout=60) as c:
+        assert _sparql_findings(c, "fb-remote", "current-law") == ids
