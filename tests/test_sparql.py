@@ -1,0 +1,192 @@
+"""The SPARQL 1.1 endpoint with real clients (SPARQLWrapper, rdflib's SPARQLStore, httpx) against a real
+server process holding the worked scenarios; the seven competency queries of queries/."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest_service import ROOT, WORKED, api_server
+from rdflib import Graph, URIRef
+from rdflib.plugins.stores.sparqlstore import SPARQLStore
+from SPARQLWrapper import CSV, JSON, JSONLD, N3, POST, POSTDIRECTLY, TSV, TURTLE, XML, SPARQLWrapper
+
+from kzlaw.namespaces import KZ
+
+QUERIES = sorted((ROOT / "queries").glob("cq*.rq"))
+SCN = "https://w3id.org/kzlaw/scenario/"
+REGIME = "https://w3id.org/kzlaw/regime/"
+MAX_ROWS = 3000
+
+
+@pytest.fixture(scope="module")
+def endpoint(tmp_path_factory):
+    p = api_server(tmp_path_factory.mktemp("sparql"), max_result_rows=str(MAX_ROWS))
+    with httpx.Client(base_url=p.url, timeout=60) as c:
+        for path in sorted(WORKED.glob("*.jsonld")):
+            r = c.put(f"/v1/scenarios/{path.stem}", content=path.read_bytes(),
+                      headers={"content-type": "application/ld+json"})
+            assert r.status_code == 200, (path, r.text)
+    yield p.url + "/sparql"
+    p.stop()
+
+
+def _wrapper(endpoint: str, query: str, fmt) -> SPARQLWrapper:
+    sw = SPARQLWrapper(endpoint)
+    sw.setQuery(query)
+    sw.setReturnFormat(fmt)
+    return sw
+
+
+def _cq(n: int) -> str:
+    return next(q for q in QUERIES if q.name.startswith(f"cq{n}-")).read_text(encoding="utf-8")
+
+
+def _cq1_reachable(rows) -> set[tuple[str, str]]:
+    return {(r["regime"], r["personLabel"]) for r in rows
+            if r["scenario"] == SCN + "facebook-reachable/" and r.get("personLabel")}
+
+
+def test_seven_competency_queries_exist():
+    assert [q.name[:3] for q in QUERIES] == [f"cq{i}" for i in range(1, 8)]
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=lambda p: Path(p).stem)
+def test_competency_queries_in_json(endpoint, query):
+    res = _wrapper(endpoint, query.read_text(encoding="utf-8"), JSON).query().convert()
+    assert res["head"]["vars"]
+    assert res["results"]["bindings"], f"{query.name} returns nothing on the worked cases"
+
+
+def test_cq1_john_doe_liable_under_current_law_and_reform(endpoint):
+    res = _wrapper(endpoint, _cq(1), JSON).query().convert()
+    rows = [{k: v["value"] for k, v in b.items()} for b in res["results"]["bindings"]]
+    found = _cq1_reachable(rows)
+    assert (REGIME + "current-law", "John Doe") in found
+    assert (REGIME + "reform-proposal", "John Doe") in found
+
+
+def test_cq1_in_xml_csv_tsv_gives_the_same_rows(endpoint):
+    q = _cq(1)
+    js = _wrapper(endpoint, q, JSON).query().convert()
+    expected = {tuple(b.get(v, {}).get("value", "") for v in js["head"]["vars"])
+                for b in js["results"]["bindings"]}
+    doc = _wrapper(endpoint, q, XML).query().convert()
+    xml_rows = set()
+    for result in doc.getElementsByTagName("result"):
+        vals = {b.getAttribute("name"): b.firstChild.firstChild.data if b.firstChild.firstChild else ""
+                for b in result.getElementsByTagName("binding")}
+        xml_rows.add(tuple(vals.get(v, "") for v in js["head"]["vars"]))
+    assert xml_rows == expected
+    text = _wrapper(endpoint, q, CSV).query().convert().decode("utf-8")
+    csv_rows = list(csv.reader(io.StringIO(text)))
+    assert csv_rows[0] == js["head"]["vars"]
+    assert {tuple(r) for r in csv_rows[1:]} == expected
+    tsv = _wrapper(endpoint, q, TSV).query().convert().decode("utf-8").splitlines()
+    assert tsv[0].split("\t") == ["?" + v for v in js["head"]["vars"]]
+    assert len(tsv) - 1 == len(js["results"]["bindings"])
+    assert any("<https://w3id.org/kzlaw/scenario/facebook-reachable/>" in line for line in tsv[1:])
+
+
+def test_post_form_and_post_direct(endpoint):
+    for method, request in ((POST, None), (POST, POSTDIRECTLY)):
+        sw = _wrapper(endpoint, _cq(1), JSON)
+        sw.setMethod(method)
+        if request:
+            sw.setRequestMethod(request)
+        rows = [{k: v["value"] for k, v in b.items()} for b in sw.query().convert()["results"]["bindings"]]
+        assert (REGIME + "current-law", "John Doe") in _cq1_reachable(rows)
+
+
+def test_ask_and_construct_formats(endpoint):
+    assert _wrapper(endpoint, f"ASK {{ ?f a <{KZ.Finding}> }}", JSON).query().convert()["boolean"] is True
+    q = f"CONSTRUCT {{ ?f a <{KZ.Finding}> ; <{KZ.conclusion}> ?c }} WHERE {{ ?f a <{KZ.Finding}> ; <{KZ.conclusion}> ?c }}"
+    graphs = []
+    for fmt, parse_as in ((TURTLE, "turtle"), (N3, "turtle"), (JSONLD, "json-ld")):
+        out = _wrapper(endpoint, q, fmt).query().convert()
+        g = out if isinstance(out, Graph) else Graph().parse(data=out, format=parse_as)
+        graphs.append(g)
+    xml = _wrapper(endpoint, q, XML).query().convert()  # application/rdf+xml, parsed by SPARQLWrapper
+    graphs.append(xml)
+    assert len(graphs[0]) > 0 and all(len(g) == len(graphs[0]) for g in graphs)
+    nt = httpx.get(endpoint, params={"query": q}, headers={"accept": "application/n-triples"})
+    assert nt.headers["content-type"].startswith("application/n-triples")
+    assert len(Graph().parse(data=nt.text, format="nt")) == len(graphs[0])
+
+
+def test_rdflib_sparqlstore_runs_the_competency_queries(endpoint):
+    store = SPARQLStore(endpoint, returnFormat="json")
+    for query in QUERIES:
+        rows = list(store.query(query.read_text(encoding="utf-8")))
+        assert rows, query.name
+    rows = store.query(_cq(1))
+    found = {(str(r.regime), str(r.personLabel)) for r in rows
+             if str(r.scenario) == SCN + "facebook-reachable/" and r.personLabel is not None}
+    assert (REGIME + "reform-proposal", "John Doe") in found
+    xml_store = SPARQLStore(endpoint, returnFormat="xml")
+    assert len(list(xml_store.query(_cq(1)))) == len(list(rows))
+
+
+def test_dataset_named_by_the_client(endpoint):
+    q = f"SELECT (COUNT(?f) AS ?n) WHERE {{ ?f a <{KZ.Finding}> }}"
+    graph = SCN + "facebook-reachable/findings/current-law"
+
+    def count(params):
+        r = httpx.get(endpoint, params=[("query", q), *params],
+                      headers={"accept": "application/sparql-results+json"})
+        assert r.status_code == 200, r.text
+        return int(r.json()["results"]["bindings"][0]["n"]["value"])
+    union, one, facts = count([]), count([("default-graph-uri", graph)]), \
+        count([("default-graph-uri", SCN + "facebook-reachable")])
+    assert union > one > 0 and facts == 0
+    named = httpx.get(endpoint, params={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
+                                        "named-graph-uri": graph},
+                      headers={"accept": "application/sparql-results+json"}).json()
+    assert [b["g"]["value"] for b in named["results"]["bindings"]] == [graph]
+
+
+def test_findings_graphs_and_ontology_are_in_the_union(endpoint):
+    q = (f"SELECT ?label WHERE {{ ?f <{KZ.legalBasis}> ?p . ?p <http://www.w3.org/2000/01/rdf-schema#label> ?label }}"
+         " LIMIT 1")
+    res = _wrapper(endpoint, q, JSON).query().convert()
+    assert res["results"]["bindings"]
+
+
+@pytest.mark.parametrize("query,fragment", [
+    ("INSERT DATA { <urn:a> <urn:b> <urn:c> }", "read-only"),
+    ("DELETE WHERE { ?s ?p ?o }", "read-only"),
+    ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }", "SERVICE"),
+    ("SELECT * WHERE { ?s ?p", ""),
+])
+def test_updates_service_and_bad_queries_are_refused(endpoint, query, fragment):
+    for r in (httpx.get(endpoint, params={"query": query}),
+              httpx.post(endpoint, data={"query": query}),
+              httpx.post(endpoint, content=query, headers={"content-type": "application/sparql-query"})):
+        assert r.status_code == 400, r.text
+        assert r.headers["content-type"].startswith("application/problem+json")
+        assert fragment in r.json()["detail"]
+    r = httpx.post(endpoint, data={"update": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"})
+    assert r.status_code == 400
+    assert httpx.get(endpoint, params={"query": "ASK { <urn:a> <urn:b> <urn:c> }"},
+                     headers={"accept": "application/sparql-results+json"}).json()["boolean"] is False
+
+
+def test_row_limit(endpoint):
+    r = httpx.get(endpoint, params={"query": "SELECT * WHERE { ?s ?p ?o }"})
+    assert r.status_code == 400 and "LIMIT" in r.json()["detail"]
+    ok = httpx.get(endpoint, params={"query": f"SELECT * WHERE {{ ?s ?p ?o }} LIMIT {MAX_ROWS}"})
+    assert ok.status_code == 200
+
+
+def test_unacceptable_format_is_406(endpoint):
+    r = httpx.get(endpoint, params={"query": "ASK {}"}, headers={"accept": "image/png"})
+    assert r.status_code == 406 and r.headers["content-type"].startswith("application/problem+json")
+
+
+def test_uri_of_a_finding_resolves_to_its_scenario(endpoint):
+    q = f"SELECT ?s WHERE {{ ?f a <{KZ.Finding}> ; <http://purl.org/dc/terms/isPartOf> ?s }} LIMIT 1"
+    res = _wrapper(endpoint, q, JSON).query().convert()
+    assert URIRef(res["results"]["bindings"][0]["s"]["value"]).startswith(SCN)
