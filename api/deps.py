@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Literal
 
 from fastapi import Depends, Query, Request
 
@@ -32,7 +32,7 @@ LangName = Literal["en", "ru", "kk"]
 
 
 def get_lang(settings: SettingsDep,
-             lang: Annotated[Optional[LangName], Query(description="Language of labels and "
+             lang: Annotated[LangName | None, Query(description="Language of labels and "
                                                                    "explanations")] = None) -> str:
     return lang or settings.default_lang
 
@@ -88,7 +88,7 @@ BodyDep = Annotated[ScenarioBody, Depends(scenario_body)]
 RDF_MEDIA = {"text/turtle": "turtle", "application/ld+json": "json-ld"}
 
 
-def rdf_wanted(request: Request) -> Optional[str]:
+def rdf_wanted(request: Request) -> str | None:
     """'turtle' or 'json-ld' when the client asks for RDF (Accept), else None (plain JSON)."""
     best, best_q = None, 0.0
     for item in request.headers.get("accept", "").split(","):
@@ -107,4 +107,4 @@ def rdf_wanted(request: Request) -> Optional[str]:
     return best
 
 
-RdfWantedDep = Annotated[Optional[str], Depends(rdf_wanted)]
+RdfWantedDep = Annotated[str | None, Depends(rdf_wanted)]

@@ -3,7 +3,7 @@ these models describe it (docs/findings-json.md is the reference)."""
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -20,21 +20,21 @@ class RuleRef(BaseModel):
 
 class Passage(BaseModel):
     iri: str
-    quote: Optional[str] = None
+    quote: str | None = None
 
 
 class FindingOut(BaseModel):
     id: str = Field(description="The finding's IRI (stable: the same in the store and over SPARQL)")
     regime: str
     rule: RuleRef
-    subject: Optional[Ref]
-    conclusion: Optional[Ref]
-    concerns: Optional[Ref] = None
-    resource: Optional[Ref] = None
-    basis: Optional[Ref] = None
-    kind: Optional[Ref] = None
-    on_refusal: Optional[Ref] = None
-    regarding: Optional[str] = None
+    subject: Ref | None
+    conclusion: Ref | None
+    concerns: Ref | None = None
+    resource: Ref | None = None
+    basis: Ref | None = None
+    kind: Ref | None = None
+    on_refusal: Ref | None = None
+    regarding: str | None = None
     obstacles: list[Ref] = []
     sanctions: list[Ref] = []
     legal_basis: list[Ref] = []
@@ -49,11 +49,11 @@ class AssessmentOut(BaseModel):
     model_config = ConfigDict(extra="allow")
     schema_: str = Field(alias="schema")
     scenario: str
-    as_of: Optional[str] = None
+    as_of: str | None = None
     rules_version: str
     regimes: list[str]
     findings: list[FindingOut]
-    proofs: Optional[dict[str, Any]] = Field(None, description="Proof tree per finding (?proofs=true)")
+    proofs: dict[str, Any] | None = Field(None, description="Proof tree per finding (?proofs=true)")
 
 
 class StoredFindingsOut(BaseModel):
@@ -64,13 +64,13 @@ class StoredFindingsOut(BaseModel):
 
 class ProblemOut(BaseModel):
     model_config = ConfigDict(extra="allow")
-    focus: Optional[str] = None
-    path: Optional[str] = None
-    value: Optional[str] = None
+    focus: str | None = None
+    path: str | None = None
+    value: str | None = None
     severity: str
-    constraint: Optional[str] = None
-    shape: Optional[str] = None
-    message: Optional[str] = None
+    constraint: str | None = None
+    shape: str | None = None
+    message: str | None = None
     messages: dict[str, str]
 
 
@@ -108,9 +108,9 @@ class ChangeOut(BaseModel):
     change: str
     topic: str
     subject: str
-    concerns: Optional[str] = None
-    base: Optional[FindingOut] = None
-    other: Optional[FindingOut] = None
+    concerns: str | None = None
+    base: FindingOut | None = None
+    other: FindingOut | None = None
 
 
 class ChangesOut(BaseModel):
@@ -133,10 +133,10 @@ class RegimeOut(BaseModel):
 class ProvisionOut(BaseModel):
     iri: str
     labels: dict[str, str]
-    article: Optional[str] = None
-    paragraph: Optional[str] = None
-    source: Optional[str] = None
-    in_force_from: Optional[str] = None
+    article: str | None = None
+    paragraph: str | None = None
+    source: str | None = None
+    in_force_from: str | None = None
     passages: list[str] = []
     text: dict[str, str] = {}
 
@@ -165,7 +165,7 @@ class Problem(BaseModel):
     type: str
     title: str
     status: int
-    detail: Optional[str] = None
-    report: Optional[ValidationOut] = Field(None, description="The SHACL report (422)")
-    line: Optional[int] = None
-    column: Optional[int] = None
+    detail: str | None = None
+    report: ValidationOut | None = Field(None, description="The SHACL report (422)")
+    line: int | None = None
+    column: int | None = None

@@ -9,12 +9,12 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
-StoreOpt = Annotated[Optional[str], typer.Option("--store", help="Directory of the embedded store")]
-StoreUrlOpt = Annotated[Optional[str], typer.Option("--store-url", help="Base URL of a SPARQL 1.1 server")]
+StoreOpt = Annotated[str | None, typer.Option("--store", help="Directory of the embedded store")]
+StoreUrlOpt = Annotated[str | None, typer.Option("--store-url", help="Base URL of a SPARQL 1.1 server")]
 
 
 class QueryFormat(str, Enum):
@@ -79,9 +79,9 @@ def register(app: typer.Typer) -> None:
     def serve(
         store: StoreOpt = None,
         store_url: StoreUrlOpt = None,
-        host: Annotated[Optional[str], typer.Option(help="Interface to listen on")] = None,
-        port: Annotated[Optional[int], typer.Option(help="Port to listen on")] = None,
-        load: Annotated[Optional[list[Path]], typer.Option("--load", help="Scenario files to store "
+        host: Annotated[str | None, typer.Option(help="Interface to listen on")] = None,
+        port: Annotated[int | None, typer.Option(help="Port to listen on")] = None,
+        load: Annotated[list[Path] | None, typer.Option("--load", help="Scenario files to store "
                                                            "before serving (repeatable)")] = None,
     ) -> None:
         """Run the REST API and the SPARQL endpoint."""

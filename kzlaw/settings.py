@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
 
-    def model_post_init(self, __context) -> None:
+    def model_post_init(self, context, /) -> None:
         if self.default_lang not in LANGS:
             raise ValueError(f"KZLAW_DEFAULT_LANG must be one of {', '.join(LANGS)}")
         if not self.base_iri.endswith("/"):

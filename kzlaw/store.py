@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -91,9 +91,9 @@ def _string(value: str) -> str:
 _STRIP = re.compile(r"""<[^<>"{}|^`\\\s]*>|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|#[^\n]*""")
 _KEYWORD = r"(?<![\w?$:-]){}(?![\w:-])"
 _UPDATE = re.compile("|".join(_KEYWORD.format(k) for k in (
-    "INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY")), re.I)
-_SERVICE = re.compile(_KEYWORD.format("SERVICE"), re.I)
-_FORM = re.compile(_KEYWORD.format("(SELECT|ASK|CONSTRUCT|DESCRIBE)"), re.I)
+    "INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY")), re.IGNORECASE)
+_SERVICE = re.compile(_KEYWORD.format("SERVICE"), re.IGNORECASE)
+_FORM = re.compile(_KEYWORD.format("(SELECT|ASK|CONSTRUCT|DESCRIBE)"), re.IGNORECASE)
 
 
 def _code_only(query: str) -> str:
@@ -243,14 +243,14 @@ class QuadStore:
         cond = [f"STRSTARTS(STR(?g), {prefix})",
                 f"!CONTAINS(STRAFTER(STR(?g), {prefix}), \"/\")"]
         if regime or conclusion:
-            pats = ["?f a <%s>" % KZ.Finding]
+            pats = [f"?f a <{KZ.Finding}>"]
             if regime:
                 pats.append(f"?f <{KZ.regime}> <{REGIME[regime]}>")
             if conclusion:
                 pats.append(f"?f <{KZ.conclusion}> <{conclusion}>")
-            cond.append("EXISTS { GRAPH ?fg { %s } FILTER STRSTARTS(STR(?fg), CONCAT(STR(?g), \"/findings/\")) }"
-                        % " . ".join(pats))
-        return "GRAPH ?g { ?scenario a <%s> } FILTER (%s)" % (KZ.Scenario, " && ".join(cond))
+            cond.append(f"EXISTS {{ GRAPH ?fg {{ {' . '.join(pats)} }} "
+                        'FILTER STRSTARTS(STR(?fg), CONCAT(STR(?g), "/findings/")) }')
+        return f"GRAPH ?g {{ ?scenario a <{KZ.Scenario}> }} FILTER ({' && '.join(cond)})"
 
     def list(self, page: int = 1, size: int = 50, regime: str | None = None,
              conclusion: str | None = None) -> Page:

@@ -47,11 +47,10 @@ class Process:
         self.args, self.ready_url, self.log, self.env = args, ready_url, log, env
         self.proc: subprocess.Popen | None = None
 
-    def start(self) -> "Process":
-        out = open(self.log, "ab")
-        self.proc = subprocess.Popen(self.args, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT,
-                                     env={**os.environ, **(self.env or {})})
-        out.close()
+    def start(self) -> Process:
+        with open(self.log, "ab") as out:
+            self.proc = subprocess.Popen(self.args, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT,
+                                         env={**os.environ, **(self.env or {})})
         _wait(self.ready_url, self.proc, self.log)
         return self
 

@@ -1,6 +1,6 @@
 """POST /v1/assess: validate and assess a scenario without storing it."""
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
@@ -24,7 +24,7 @@ router = APIRouter(prefix="/v1", tags=["assess"])
              summary="Assess a scenario under one or more regimes (not stored)")
 def assess(body: BodyDep, lang: LangDep, store: StoreDep, rdf: RdfWantedDep,
            regime: Annotated[str, Query(description="Regime id, comma-separated ids, or 'all'")] = "all",
-           as_of: Annotated[Optional[str], Query(description="Judge as of this date (YYYY-MM-DD)")] = None,
+           as_of: Annotated[str | None, Query(description="Judge as of this date (YYYY-MM-DD)")] = None,
            proofs: Annotated[bool, Query(description="Include each finding's proof tree")] = False):
     sid = new_id()
     graph = read(body.data, body.format, sid, store.base)
@@ -35,4 +35,4 @@ def assess(body: BodyDep, lang: LangDep, store: StoreDep, rdf: RdfWantedDep,
     return assessment_json(a, lang, proofs=proofs)
 
 
-__all__ = ["router", "Response"]
+__all__ = ["Response", "router"]

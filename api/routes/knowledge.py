@@ -31,7 +31,9 @@ def provisions() -> list[dict]:
     nodes = sorted({s for c in classes for s in g.subjects(RDF.type, c)}, key=str)
     out = []
     for p in nodes:
-        val = lambda prop: (str(g.value(p, prop)) if g.value(p, prop) is not None else None)  # noqa: E731
+        def val(prop, p=p):
+            v = g.value(p, prop)
+            return str(v) if v is not None else None
         out.append({"iri": str(p), "labels": _by_lang(g, p, RDFS.label), "article": val(KZ.article),
                     "paragraph": val(KZ.paragraph), "source": val(KZ.fromSource),
                     "in_force_from": val(KZ.inForceFrom),

@@ -1,7 +1,7 @@
 """Stored scenarios: create, list, read, replace, delete; their findings and regime comparisons."""
 
 import json
-from typing import Annotated, Optional
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
@@ -20,7 +20,7 @@ from ..models import ChangesOut, ScenarioCreated, ScenarioOut, ScenarioPage, Sto
 from .rdf import RDF_RESPONSES, graph_text, rdf_response
 
 router = APIRouter(prefix="/v1/scenarios", tags=["scenarios"])
-IdQuery = Annotated[Optional[str], Query(description="Scenario id (letters, digits, '.', '_', '-'); "
+IdQuery = Annotated[str | None, Query(description="Scenario id (letters, digits, '.', '_', '-'); "
                                                      "a new one is made up if absent",
                                          examples=[SCENARIO_ID])]
 
@@ -48,9 +48,9 @@ def create_scenario(request: Request, body: BodyDep, store: StoreDep, id: IdQuer
 def list_scenarios(request: Request, store: StoreDep,
                    page: Annotated[int, Query(ge=1)] = 1,
                    size: Annotated[int, Query(ge=1, le=500)] = 50,
-                   regime: Annotated[Optional[str], Query(description="Only scenarios with findings "
+                   regime: Annotated[str | None, Query(description="Only scenarios with findings "
                                                           "under this regime")] = None,
-                   conclusion: Annotated[Optional[str], Query(
+                   conclusion: Annotated[str | None, Query(
                        description="Only scenarios with a finding drawing this conclusion "
                                    "(kz:Liable, Liable or a full IRI)", examples=["kz:Liable"])] = None):
     if regime:
@@ -98,7 +98,7 @@ def delete_scenario(sid: str, store: StoreDep):
             responses={404: PROBLEM_RESPONSES[404], **RDF_RESPONSES},
             summary="The stored findings of a scenario (JSON; Turtle or JSON-LD on Accept)")
 def get_findings(sid: str, store: StoreDep, lang: LangDep, rdf: RdfWantedDep,
-                 regime: Annotated[Optional[str], Query(description="One regime (default: all)",
+                 regime: Annotated[str | None, Query(description="One regime (default: all)",
                                                         examples=["current-law"])] = None):
     if regime:
         get_regime(regime)

@@ -87,9 +87,7 @@ def _evaluate(run, max_rows: int, accept: str) -> tuple[bytes, str]:
         return results.serialize(format=fmt), media
     if isinstance(results, ox.QuerySolutions):
         media, fmt = negotiate(accept, RESULTS)
-        rows = 0
-        for _ in results:
-            rows += 1
+        for rows, _ in enumerate(results, 1):
             if rows > max_rows:
                 raise ApiProblem(400, "result-too-large", "Result too large",
                                  f"the query returns more than {max_rows} rows; add a LIMIT")
@@ -140,7 +138,7 @@ async def _sparql(request: Request, store, settings) -> Response:
                          accept)
     try:
         data, media = await asyncio.wait_for(asyncio.to_thread(work), settings.query_timeout_s)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         raise ApiProblem(503, "query-timeout", "Query time limit reached",
                          f"the query ran over {settings.query_timeout_s:g} s") from None
     return Response(data, media_type=media)
@@ -156,4 +154,4 @@ async def sparql_post(request: Request, store: StoreDep, settings: SettingsDep) 
     return await _sparql(request, store, settings)
 
 
-__all__ = ["router", "QueryError"]
+__all__ = ["QueryError", "router"]
