@@ -121,6 +121,9 @@ def _parse_json_ld(text: str, base: str) -> Graph:
     _check_depth(doc)
     if not isinstance(doc, (dict, list)):
         raise InputError("a JSON-LD document must be an object or an array")
+    if isinstance(doc, dict) and "@context" not in doc:
+        # plain JSON (application/json, *.json): kzlaw's context is implied
+        doc = {"@context": CONTEXT_IRI, **doc}
     doc = _localise(doc)
     g = Graph()
     try:
@@ -167,6 +170,11 @@ def _parse_text_rdf(text: str, fmt: str, base: str) -> Graph:
                          line=e.lines + 1, column=col) from None
     except ParserError as e:
         raise InputError(f"invalid {fmt}: {e}") from None
+    except IndexError:  # rdflib's Turtle parser runs off the end of a truncated document
+        lines = text.rstrip("\n").split("\n")
+        raise InputError(f"invalid {'Turtle' if fmt == 'turtle' else fmt}: unexpected end of input "
+                         "(a statement is not finished, e.g. a missing final '.')",
+                         line=len(lines), column=len(lines[-1]) + 1) from None
     except Exception as e:
         raise InputError(f"invalid {fmt}: {e}") from None
     return g

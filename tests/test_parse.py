@@ -132,3 +132,14 @@ def test_deeply_nested_json_is_refused():
 def test_bad_scenario_ids(sid):
     with pytest.raises(InputError):
         scenario_base(sid)
+
+
+def test_truncated_turtle_names_the_end():
+    with pytest.raises(InputError) as e:
+        parse_scenario("@prefix x: <http://x#> .\nx:a x:b", "turtle", BASE)
+    assert "end of input" in e.value.message and e.value.line == 2
+
+
+def test_plain_json_gets_the_kzlaw_context_implied():
+    doc = {k: v for k, v in DOC.items() if k != "@context"}
+    assert isomorphic(parse_scenario(json.dumps(doc), "json-ld", BASE), parse_scenario(TTL, "turtle", BASE))
