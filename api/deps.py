@@ -3,13 +3,11 @@ content negotiation."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from fastapi import Depends, Query, Request
 
-from kzlaw.namespaces import CONTEXT_IRI
 from kzlaw.parse import format_for_media_type
 from kzlaw.settings import Settings
 from kzlaw.store import QuadStore
@@ -66,21 +64,8 @@ async def scenario_body(request: Request, settings: SettingsDep) -> ScenarioBody
     media_type = request.headers.get("content-type", "")
     fmt = format_for_media_type(media_type or "(none)")  # InputError(kind=media-type) → 415
     data = await read_body(request, settings.max_body_bytes)
-    if media_type.split(";")[0].strip().lower() == "application/json":
-        data = _implied_context(data)
+    # application/json is the same JSON-LD with kzlaw's context implied: kzlaw.parse does that
     return ScenarioBody(data, fmt)
-
-
-def _implied_context(data: bytes) -> bytes:
-    """application/json is JSON-LD with kzlaw's context implied when the document names none."""
-    try:
-        doc = json.loads(data)
-    except (ValueError, RecursionError):
-        return data  # the parser reports the syntax error with line and column
-    if isinstance(doc, dict) and "@context" not in doc:
-        doc = {"@context": CONTEXT_IRI, **doc}
-        return json.dumps(doc).encode("utf-8")
-    return data
 
 
 BodyDep = Annotated[ScenarioBody, Depends(scenario_body)]

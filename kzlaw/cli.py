@@ -9,7 +9,7 @@ import json
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -109,7 +109,7 @@ def assess(
     regime: Annotated[str, typer.Option(help="Regime id, comma-separated ids, or 'all'")] = "all",
     lang: Annotated[Lang, typer.Option(help="Language of labels and explanations")] = Lang.en,
     format: Annotated[FindingsFormat, typer.Option("--format", help="Output format")] = FindingsFormat.text,
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Judge as of this date (YYYY-MM-DD); "
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Judge as of this date (YYYY-MM-DD); "
                                                  "default: the scenario's own date, else each event's")] = None,
     proofs: Annotated[bool, typer.Option(help="JSON: include each finding's proof tree")] = False,
 ) -> None:
@@ -140,13 +140,13 @@ def compare(
     other: Annotated[str, typer.Option(help="The regime to compare to")] = "reform-proposal",
     lang: Annotated[Lang, typer.Option(help="Language")] = Lang.en,
     format: Annotated[ReportFormat, typer.Option("--format", help="Output format")] = ReportFormat.text,
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Judge as of this date")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Judge as of this date")] = None,
 ) -> None:
     """What appears, disappears or changes in a scenario's findings between two regimes."""
     from .assess import assess as run
     from .compare import compare as diff
     from .output import dumps
-    from .presentation import render_changes, changes_json
+    from .presentation import changes_json, render_changes
 
     graph, scenario = _load_valid(file, lang.value)
     try:
@@ -170,10 +170,8 @@ def main() -> None:  # pragma: no cover - console entry
 
 def _register_service_commands() -> None:
     """serve / load / query / reassess live in cli_service.py (they need the store and the API)."""
-    try:
-        from . import cli_service
-    except ImportError:  # pragma: no cover - only while the service module is being written
-        return
+    from . import cli_service
+
     cli_service.register(app)
 
 

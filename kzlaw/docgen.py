@@ -6,8 +6,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from rdflib import URIRef
-
 from .explain import passage_quote
 from .knowledge import label
 from .rules import all_regimes, all_rules

@@ -28,7 +28,7 @@ class _Slots(dict):
         return "—"
 
 
-def _slots(f: "Finding", g: Graph, closure: Graph, lang: str) -> _Slots:
+def _slots(f: Finding, g: Graph, closure: Graph, lang: str) -> _Slots:
     def lab(iri):
         return label(URIRef(iri), lang, closure) if iri else _NONE[lang]
 
@@ -46,7 +46,7 @@ def _slots(f: "Finding", g: Graph, closure: Graph, lang: str) -> _Slots:
     return s
 
 
-def render_explanations(findings: list["Finding"], g: Graph, closure: Graph) -> None:
+def render_explanations(findings: list[Finding], g: Graph, closure: Graph) -> None:
     rules = all_rules()
     for f in findings:
         rule = rules[URIRef(f.rule)]
@@ -76,7 +76,7 @@ def passage_quote(passage: str) -> str:
     return str(ontology_graph().value(URIRef(passage), KZ.quote) or "")
 
 
-def proof_tree(f: "Finding", by_iri: dict[str, "Finding"], lang: str = "en", *graphs: Graph) -> dict:
+def proof_tree(f: Finding, by_iri: dict[str, Finding], lang: str = "en", *graphs: Graph) -> dict:
     """The proof of a finding as nested data: rule, provisions, passages (quoted), facts, premises."""
     rule = all_rules()[URIRef(f.rule)]
     return {
@@ -107,7 +107,7 @@ def _tree_lines(node: dict, lang: str, indent: str) -> list[str]:
     return lines
 
 
-def memo(assessment: "Assessment", lang: str = "en") -> str:
+def memo(assessment: Assessment, lang: str = "en") -> str:
     """A short legal memo per regime and per person or resource, each conclusion with its proof."""
     w = _WORDS[lang]
     closure = assessment.inferred

@@ -19,5 +19,21 @@ PREFIXES = {
     "eli": str(ELI), "regime": str(REGIME), "rule": str(RULE),
 }
 
-__all__ = ["KZ", "BASE", "ELI", "REGIME", "RULE", "SH", "CONTEXT_IRI", "LANGS", "PREFIXES",
-           "RDF", "RDFS", "OWL", "XSD", "SKOS", "DCTERMS", "PROV"]
+__all__ = [
+    "BASE",
+    "CONTEXT_IRI",
+    "DCTERMS",
+    "ELI",
+    "KZ",
+    "LANGS",
+    "OWL",
+    "PREFIXES",
+    "PROV",
+    "RDF",
+    "RDFS",
+    "REGIME",
+    "RULE",
+    "SH",
+    "SKOS",
+    "XSD",
+]

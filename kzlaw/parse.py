@@ -91,7 +91,7 @@ def _localise_context(ctx: Any) -> Any:
     if isinstance(ctx, dict):
         if "@import" in ctx:
             raise InputError("JSON-LD @import refused: kzlaw fetches nothing", kind="remote-context")
-        for key, term in ctx.items():
+        for term in ctx.values():
             if isinstance(term, dict) and "@context" in term:  # scoped contexts
                 term["@context"] = _localise_context(term["@context"])
         return ctx
@@ -130,15 +130,16 @@ def _parse_json_ld(text: str, base: str) -> Graph:
         g.parse(data=json.dumps(doc), format="json-ld", base=base)
     except InputError:
         raise
-    except Exception as e:  # rdflib's JSON-LD processor raises plain exceptions for bad documents
+    except Exception as e:  # noqa: BLE001 - rdflib's JSON-LD processor raises plain exceptions for bad documents
         raise InputError(f"invalid JSON-LD: {e}") from None
     return g
 
 
 def _parse_xml(text: str, base: str) -> Graph:
+    from xml.etree.ElementTree import ParseError
+
     import defusedxml.ElementTree as DET
     from defusedxml import DefusedXmlException
-    from xml.etree.ElementTree import ParseError
 
     try:
         DET.fromstring(text.encode("utf-8"), forbid_dtd=True, forbid_entities=True,
@@ -152,7 +153,7 @@ def _parse_xml(text: str, base: str) -> Graph:
     g = Graph()
     try:
         g.parse(data=text, format="xml", publicID=base)
-    except Exception as e:
+    except Exception as e:  # noqa: BLE001 - SAX and rdflib raise many types for bad RDF/XML
         line = getattr(e, "getLineNumber", lambda: None)()
         col = getattr(e, "getColumnNumber", lambda: None)()
         raise InputError(f"invalid RDF/XML: {e}", line=line, column=col) from None
@@ -175,7 +176,7 @@ def _parse_text_rdf(text: str, fmt: str, base: str) -> Graph:
         raise InputError(f"invalid {'Turtle' if fmt == 'turtle' else fmt}: unexpected end of input "
                          "(a statement is not finished, e.g. a missing final '.')",
                          line=len(lines), column=len(lines[-1]) + 1) from None
-    except Exception as e:
+    except Exception as e:  # noqa: BLE001 - any other parser failure is still bad input, never a crash
         raise InputError(f"invalid {fmt}: {e}") from None
     return g
 

@@ -183,5 +183,15 @@ def rules_version() -> str:
     return f"{__version__}+{h.hexdigest()[:12]}"
 
 
-__all__ = ["Rule", "Regime", "all_rules", "all_regimes", "get_regime", "resolve_regimes",
-           "rule_metadata_graph", "rules_version", "regime_id", "LANGS"]
+__all__ = [
+    "LANGS",
+    "Regime",
+    "Rule",
+    "all_regimes",
+    "all_rules",
+    "get_regime",
+    "regime_id",
+    "resolve_regimes",
+    "rule_metadata_graph",
+    "rules_version",
+]

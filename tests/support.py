@@ -93,6 +93,4 @@ def matches(f, want: dict, base: str) -> bool:
         return False
     if "kind" in want and local(f.kind) != want["kind"]:
         return False
-    if "obstacles" in want and sorted(local(o) for o in f.obstacles) != sorted(want["obstacles"]):
-        return False
-    return True
+    return "obstacles" not in want or sorted(local(o) for o in f.obstacles) == sorted(want["obstacles"])
