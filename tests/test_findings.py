@@ -6,8 +6,15 @@ from __future__ import annotations
 import json
 
 import pytest
-from support import (SCENARIOS, assessed, expectation, finding_summary, matches, rel_id, scenario_files,
-                     sidecar)
+from support import (
+    assessed,
+    expectation,
+    finding_summary,
+    matches,
+    rel_id,
+    scenario_files,
+    sidecar,
+)
 
 from kzlaw.knowledge import ontology_graph
 from kzlaw.namespaces import KZ, LANGS
@@ -77,6 +84,7 @@ def _twins():
 @pytest.mark.parametrize("paths", _twins(), ids=lambda ps: rel_id(ps[0]))
 def test_same_facts_in_two_formats_give_the_same_graph_and_findings(paths):
     from rdflib.compare import isomorphic
+
     from kzlaw.parse import read_scenario_file
 
     graphs = [read_scenario_file(p)[0] for p in paths]

@@ -74,8 +74,9 @@ def test_every_shape_message_speaks_three_languages():
 
 def test_report_names_focus_path_value_and_message_in_each_language():
     g, _ = read_scenario_file(scenario_files("good")[0])
-    from kzlaw.namespaces import KZ
     from rdflib import Literal
+
+    from kzlaw.namespaces import KZ
     person = next(g.subjects(KZ.identified, None))
     g.set((person, KZ.identified, Literal("maybe")))
     report = validate_graph(g)
