@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kzlaw.errors import InputError, UnknownRegime
 from kzlaw.service import NotConforming, ScenarioExists, UnknownScenario
-from kzlaw.store import QueryError, StoreError
+from kzlaw.store import QueryError, StoreError, StoreUnavailable
 
 log = logging.getLogger("kzlaw.api")
 PROBLEM_BASE = "https://w3id.org/kzlaw/problems/"
@@ -24,14 +24,17 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 class ApiProblem(Exception):
     """A problem the API itself detects (body too large, result too large, query timeout...)."""
 
-    def __init__(self, status: int, slug: str, title: str, detail: str | None = None, **extra):
+    def __init__(self, status: int, slug: str, title: str, detail: str | None = None,
+                 headers: dict[str, str] | None = None, **extra):
         self.status, self.slug, self.title, self.detail, self.extra = status, slug, title, detail, extra
+        self.headers = headers
         super().__init__(detail or title)
 
 
 _INPUT_KINDS = {  # InputError.kind → (status, slug, title)
     "media-type": (415, "unsupported-media-type", "Unsupported media type"),
     "size": (413, "too-large", "Content too large"),
+    "triples": (413, "too-many-triples", "Too many triples"),
     "id": (400, "invalid-id", "Invalid scenario id"),
     "remote-context": (400, "remote-context", "Remote reference refused"),
     "forbidden": (400, "forbidden-construct", "Forbidden construct"),
@@ -63,6 +66,10 @@ def problem_of(exc: Exception, lang: str = "en") -> tuple[int, dict]:
         return doc(404, "unknown-scenario", "Unknown scenario", str(exc))
     if isinstance(exc, ScenarioExists):
         return doc(409, "scenario-exists", "Scenario already stored", str(exc))
+    if isinstance(exc, StoreUnavailable):
+        log.error("store unavailable: %s", exc)
+        return doc(503, "store-unavailable", "Store unavailable",
+                   "the quad store cannot be reached; nothing was read or written — try again shortly")
     if isinstance(exc, QueryError):
         return doc(400, "bad-query", "Query refused", str(exc))
     if isinstance(exc, StoreError):
@@ -86,20 +93,27 @@ async def handle(request: Request, exc: Exception) -> JSONResponse:
     status, body = problem_of(exc, lang if lang in ("en", "ru", "kk") else "en")
     headers = {"Allow": exc.headers.get("Allow")} if isinstance(exc, StarletteHTTPException) and \
         exc.headers and "Allow" in exc.headers else None
+    if isinstance(exc, ApiProblem) and exc.headers:
+        headers = {**(headers or {}), **exc.headers}
+    if status == 503:
+        headers = {**(headers or {}), "Retry-After": "5"}
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
 def install(app: FastAPI) -> None:
     """Route every exception kind to :func:`handle` (the one handler)."""
     for kind in (Exception, StarletteHTTPException, RequestValidationError, ApiProblem, InputError,
-                 NotConforming, UnknownRegime, UnknownScenario, ScenarioExists, QueryError, StoreError):
+                 NotConforming, UnknownRegime, UnknownScenario, ScenarioExists, QueryError, StoreError,
+                 StoreUnavailable):
         app.add_exception_handler(kind, handle)
 
 
 PROBLEM_RESPONSES = {  # for the OpenAPI document
     code: {"description": desc, "content": {PROBLEM_MEDIA_TYPE: {"schema": {
         "$ref": "#/components/schemas/Problem"}}}}
-    for code, desc in ((400, "Bad request (syntax error: line and column)"), (404, "Not found"),
+    for code, desc in ((401, "A bearer token is needed (writes, when KZLAW_API_TOKENS is set)"),
+                       (400, "Bad request (syntax error: line and column)"), (404, "Not found"),
                        (413, "Body too large"), (415, "Unsupported media type"),
                        (422, "Scenario does not conform: SHACL report under `report`"))
 }
+UNAUTHORIZED = {401: PROBLEM_RESPONSES.pop(401)}  # on the write routes only

@@ -12,7 +12,7 @@ from kzlaw import __version__
 from kzlaw.settings import Settings, get_settings
 from kzlaw.store import open_store
 
-from . import errors
+from . import errors, security
 from .models import Problem
 from .routes import assess, health, knowledge, scenarios, sparql, validate
 
@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   description="Knowledge-graph legal reasoning for Kazakh media law: validate and assess "
                               "scenarios, store them with their findings, query everything in SPARQL.")
     errors.install(app)
+    security.install(app, settings or get_settings())
     for module in (health, validate, assess, scenarios, knowledge, sparql):
         app.include_router(module.router)
 

@@ -89,7 +89,15 @@ def register(app: typer.Typer) -> None:
 
         from api.main import create_app
 
+        from api.security import bind_host
+
         settings = _settings(store, store_url, host=host, port=port)
+        try:
+            _, notice = bind_host(settings)
+        except ValueError as e:
+            typer.echo(f"error: {e}", err=True)
+            raise typer.Exit(2)
+        typer.echo(notice, err=True)
         if load:
             st = _open(settings)
             try:

@@ -10,11 +10,13 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import PROV, RDF
 
 from .assess import _MULTI, _SINGLE, Assessment, Finding, _rule_rank, assess
+from .errors import InputError
 from .namespaces import KZ, LANGS
 from .output import finding_json
 from .parse import parse_scenario, scenario_base
 from .reason import scenario_inferences
 from .rules import all_rules, regime_id, rules_version
+from .settings import get_settings
 from .store import QuadStore
 from .validate import ValidationReport, validate_graph
 
@@ -43,9 +45,15 @@ def new_id() -> str:
     return uuid.uuid4().hex[:16]
 
 
-def read(data: bytes | str, fmt: str, sid: str, base: str) -> Graph:
-    """Parse a scenario document with the scenario's IRI as base (raises InputError)."""
-    return parse_scenario(data, fmt, scenario_base(sid, base))
+def read(data: bytes | str, fmt: str, sid: str, base: str, max_triples: int | None = None) -> Graph:
+    """Parse a scenario document with the scenario's IRI as base (raises InputError). A document of more
+    than ``max_triples`` (default: KZLAW_MAX_TRIPLES) triples is refused before validation."""
+    graph = parse_scenario(data, fmt, scenario_base(sid, base))
+    limit = max_triples if max_triples is not None else get_settings().max_triples
+    if len(graph) > limit:
+        raise InputError(f"the scenario has {len(graph)} triples, over the limit of {limit} "
+                         "(KZLAW_MAX_TRIPLES)", kind="triples")
+    return graph
 
 
 def check(graph: Graph) -> None:

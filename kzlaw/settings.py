@@ -25,9 +25,26 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(4 * 1024 * 1024, gt=0, description="Largest request body accepted")
     query_timeout_s: float = Field(10.0, gt=0, description="Time limit of one SPARQL query")
     max_result_rows: int = Field(10_000, gt=0, description="Most rows a SPARQL SELECT may return")
+    max_triples: int = Field(20_000, gt=0, description="Most triples one scenario may have (checked after "
+                                                         "parsing, before validation)")
+    max_query_chars: int = Field(20_000, gt=0, description="Longest SPARQL query string accepted")
+    max_concurrent_queries: int = Field(4, gt=0, description="SPARQL queries evaluated at once; more wait "
+                                                             "briefly, then get 503")
+    api_tokens: str | None = Field(None, description="Comma-separated bearer tokens; when set, writes "
+                                                     "(POST/PUT/DELETE /v1/scenarios...) need one")
+    cors_origins: str | None = Field(None, description="Comma-separated origins allowed by CORS (off when "
+                                                       "unset; '*' allows any)")
     default_lang: str = Field("en", description="Language of labels and explanations by default")
     host: str = "127.0.0.1"
     port: int = 8000
+
+    @property
+    def tokens(self) -> list[str]:
+        return [t.strip() for t in (self.api_tokens or "").split(",") if t.strip()]
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [o.strip() for o in (self.cors_origins or "").split(",") if o.strip()]
 
     def model_post_init(self, context, /) -> None:
         if self.default_lang not in LANGS:

@@ -36,6 +36,11 @@ class StoreError(Exception):
     """The store could not do what was asked (unreachable server, refused update...)."""
 
 
+class StoreUnavailable(StoreError):
+    """The store cannot be reached at all (a remote server down or not answering in time). The API
+    answers 503; the next request tries again, so the service recovers when the server returns."""
+
+
 class QueryError(StoreError):
     """A SPARQL query the store could not parse or evaluate."""
 
@@ -342,17 +347,18 @@ class RemoteStore(QuadStore):
     """Any SPARQL 1.1 server: queries at ``{url}/query``, updates at ``{url}/update``, the Graph Store
     Protocol at ``{url}/store`` (Oxigraph server's layout)."""
 
-    def __init__(self, url: str, base: str, timeout: float = 30.0):
+    def __init__(self, url: str, base: str, timeout: float = 30.0, connect_timeout: float = 3.0):
         import httpx
 
         super().__init__(base)
         self.url = url.rstrip("/")
-        self.http = httpx.Client(timeout=timeout)
+        # a server that is down is seen at once (connection refused) or within connect_timeout
+        self.http = httpx.Client(timeout=httpx.Timeout(timeout, connect=connect_timeout))
         try:
             self.http.get(f"{self.url}/query", params={"query": "ASK {}"},
                           headers={"Accept": "application/sparql-results+json"}).raise_for_status()
         except httpx.HTTPError as e:
-            raise StoreError(f"cannot reach the SPARQL server at {self.url}: {e}") from None
+            raise StoreUnavailable(f"cannot reach the SPARQL server at {self.url}: {e}") from None
 
     def _post(self, path: str, **kw):
         import httpx
@@ -360,7 +366,8 @@ class RemoteStore(QuadStore):
         try:
             r = self.http.post(f"{self.url}{path}", **kw)
         except httpx.HTTPError as e:
-            raise StoreError(f"SPARQL server unreachable: {e}") from None
+            raise StoreUnavailable(f"the SPARQL server at {self.url} is unreachable: "
+                                   f"{type(e).__name__}") from None
         return r
 
     def _update(self, text: str) -> None:
@@ -397,7 +404,8 @@ class RemoteStore(QuadStore):
                               content=_triples_text(g).encode("utf-8"),
                               headers={"Content-Type": "application/n-triples"})
         except httpx.HTTPError as e:
-            raise StoreError(f"SPARQL server unreachable: {e}") from None
+            raise StoreUnavailable(f"the SPARQL server at {self.url} is unreachable: "
+                                   f"{type(e).__name__}") from None
         if r.status_code >= 300:
             raise StoreError(f"graph store refused {name} ({r.status_code}): {r.text[:500]}")
 

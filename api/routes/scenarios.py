@@ -14,9 +14,10 @@ from kzlaw.rules import get_regime
 from kzlaw.service import UnknownScenario, ingest, stored_assessment, stored_findings
 
 from ..deps import BodyDep, LangDep, RdfWantedDep, StoreDep
-from ..errors import PROBLEM_RESPONSES
+from ..errors import PROBLEM_RESPONSES, UNAUTHORIZED
 from ..examples import SCENARIO_BODY, SCENARIO_ID
 from ..models import ChangesOut, ScenarioCreated, ScenarioOut, ScenarioPage, StoredFindingsOut
+from ..security import WriteAccess
 from .rdf import RDF_RESPONSES, graph_text, rdf_response
 
 router = APIRouter(prefix="/v1/scenarios", tags=["scenarios"])
@@ -36,7 +37,8 @@ def _created(request, store, sid, a) -> dict:
 
 
 @router.post("", status_code=201, response_model=ScenarioCreated, openapi_extra=SCENARIO_BODY,
-             responses={**PROBLEM_RESPONSES, 409: {"description": "The id is taken"}},
+             responses={**PROBLEM_RESPONSES, **UNAUTHORIZED, 409: {"description": "The id is taken"}},
+             dependencies=[WriteAccess],
              summary="Validate, assess (every regime) and store a scenario")
 def create_scenario(request: Request, body: BodyDep, store: StoreDep, id: IdQuery = None):
     sid, a = ingest(store, body.data, body.format, id)
@@ -80,13 +82,15 @@ def get_scenario(request: Request, sid: str, store: StoreDep, rdf: RdfWantedDep)
 
 
 @router.put("/{sid}", response_model=ScenarioCreated, openapi_extra=SCENARIO_BODY,
-            responses=PROBLEM_RESPONSES, summary="Store a scenario under this id, replacing what was there")
+            responses={**PROBLEM_RESPONSES, **UNAUTHORIZED}, dependencies=[WriteAccess],
+            summary="Store a scenario under this id, replacing what was there")
 def put_scenario(request: Request, sid: str, body: BodyDep, store: StoreDep):
     sid, a = ingest(store, body.data, body.format, sid, replace=True)
     return _created(request, store, sid, a)
 
 
-@router.delete("/{sid}", status_code=204, responses={404: PROBLEM_RESPONSES[404]},
+@router.delete("/{sid}", status_code=204, responses={404: PROBLEM_RESPONSES[404], **UNAUTHORIZED},
+               dependencies=[WriteAccess],
                summary="Delete a stored scenario (facts, inferences, findings)")
 def delete_scenario(sid: str, store: StoreDep):
     if not store.delete(sid):

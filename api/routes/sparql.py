@@ -7,6 +7,8 @@ names a dataset. Updates and SERVICE are refused (400) before evaluation; a time
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
@@ -80,8 +82,28 @@ async def _protocol_params(request: Request, limit: int) -> tuple[str | None, li
                      "POST the query as application/sparql-query or application/x-www-form-urlencoded")
 
 
-def _evaluate(run, max_rows: int, accept: str) -> tuple[bytes, str]:
+class _Deadline:
+    """Checked between result rows: a query that streams rows stops at its time limit (pyoxigraph
+    cannot interrupt one that computes before its first row, such as an aggregate; the concurrency cap
+    bounds what those cost)."""
+
+    def __init__(self, seconds: float):
+        self.seconds, self.end = seconds, time.monotonic() + seconds
+
+    def check(self) -> None:
+        if time.monotonic() > self.end:
+            raise _timeout(self.seconds)
+
+
+def _timeout(seconds: float) -> ApiProblem:
+    return ApiProblem(503, "query-timeout", "Query time limit reached",
+                      f"the query ran over the time limit of {seconds:g} s (KZLAW_QUERY_TIMEOUT_S); "
+                      "narrow it or add a LIMIT")
+
+
+def _evaluate(run, max_rows: int, accept: str, deadline: _Deadline) -> tuple[bytes, str]:
     results = run()
+    deadline.check()
     if isinstance(results, ox.QueryBoolean):
         media, fmt = negotiate(accept, RESULTS)
         return results.serialize(format=fmt), media
@@ -91,6 +113,9 @@ def _evaluate(run, max_rows: int, accept: str) -> tuple[bytes, str]:
             if rows > max_rows:
                 raise ApiProblem(400, "result-too-large", "Result too large",
                                  f"the query returns more than {max_rows} rows; add a LIMIT")
+            if rows % 256 == 0:
+                deadline.check()
+        deadline.check()
         return run().serialize(format=fmt), media
     media, fmt = negotiate(accept, GRAPHS)
     triples = []
@@ -99,7 +124,16 @@ def _evaluate(run, max_rows: int, accept: str) -> tuple[bytes, str]:
         if len(triples) > max_rows:
             raise ApiProblem(400, "result-too-large", "Result too large",
                              f"the query returns more than {max_rows} triples; add a LIMIT")
+        if len(triples) % 256 == 0:
+            deadline.check()
     return ox.serialize(triples, format=fmt), media
+
+
+_SLOTS: dict[int, threading.BoundedSemaphore] = {}
+
+
+def _slots(n: int) -> threading.BoundedSemaphore:
+    return _SLOTS.setdefault(n, threading.BoundedSemaphore(n))
 
 
 _DOC = {
@@ -128,19 +162,32 @@ async def _sparql(request: Request, store, settings) -> Response:
     query, params = await _protocol_params(request, settings.max_body_bytes)
     if not query:
         raise ApiProblem(400, "missing-query", "Missing query", "give the query in the `query` parameter")
+    if len(query) > settings.max_query_chars:
+        raise ApiProblem(413, "query-too-long", "Query too long",
+                         f"the query has {len(query)} characters, over the limit of "
+                         f"{settings.max_query_chars} (KZLAW_MAX_QUERY_CHARS)")
     query_form(query)  # refuses updates and SERVICE before anything runs
     default = [v for k, v in params if k == "default-graph-uri"]
     named = [v for k, v in params if k == "named-graph-uri"]
     accept = request.headers.get("accept", "")
 
+    limit = settings.query_timeout_s
+    slots = _slots(settings.max_concurrent_queries)
+
     def work():
-        return _evaluate(store.results(query, default or None, named or None), settings.max_result_rows,
-                         accept)
+        # a slot is held until the evaluation really ends, so runaway queries cannot pile up threads
+        if not slots.acquire(timeout=min(limit, 2.0)):
+            raise ApiProblem(503, "busy", "Too many queries",
+                             f"{settings.max_concurrent_queries} queries are running; try again shortly")
+        try:
+            return _evaluate(store.results(query, default or None, named or None), settings.max_result_rows,
+                             accept, _Deadline(limit))
+        finally:
+            slots.release()
     try:
-        data, media = await asyncio.wait_for(asyncio.to_thread(work), settings.query_timeout_s)
+        data, media = await asyncio.wait_for(asyncio.to_thread(work), limit)
     except TimeoutError:
-        raise ApiProblem(503, "query-timeout", "Query time limit reached",
-                         f"the query ran over {settings.query_timeout_s:g} s") from None
+        raise _timeout(limit) from None
     return Response(data, media_type=media)
 
 
