@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test lint bench bench-quick clean
+.PHONY: install run test lint bench bench-quick clean web docs browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,10 +18,10 @@ $(STAMP): $(BIN)/python pyproject.toml
 install: $(STAMP)
 
 # The API and the SPARQL endpoint on the embedded store (var/store) with the worked scenarios loaded.
-run: $(STAMP)
+run: $(STAMP) web
 	$(BIN)/kzlaw serve --store var/store $(foreach f,$(wildcard tests/scenarios/worked/good/*.jsonld),--load $(f))
 
-test: $(STAMP)
+test: $(STAMP) web docs browser
 	$(BIN)/python -m pytest -q -n 2
 
 lint: $(STAMP)
@@ -35,3 +35,23 @@ bench-quick: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache
+
+# The page served at / (the scholar's desk): npm installs YASGUI from the lock file, web/build.py copies it,
+# the page's sources and the worked examples into api/static/ (gitignored). No CDN: works offline.
+WEB_OUT := api/static/index.html
+$(WEB_OUT): $(STAMP) web/package-lock.json web/build.py $(wildcard web/src/*) $(wildcard tests/scenarios/worked/good/*)
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	$(BIN)/python web/build.py
+
+web: $(WEB_OUT)
+
+# The ontology's reference documentation (HTML, en/ru/kk) into docs/ontology/, served at /ontology.
+docs: $(STAMP)
+	$(BIN)/python web/ontology_docs.py docs/ontology
+
+# The browser test drives Debian's chromium through chromedriver; installed here when missing (root or sudo).
+browser:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y chromium chromium-driver; \
+	fi

@@ -14,7 +14,7 @@ from kzlaw.store import open_store
 
 from . import errors, security
 from .models import Problem
-from .routes import assess, health, knowledge, scenarios, sparql, validate
+from .routes import assess, health, knowledge, scenarios, sparql, validate, web
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -33,7 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                               "scenarios, store them with their findings, query everything in SPARQL.")
     errors.install(app)
     security.install(app, settings or get_settings())
-    for module in (health, validate, assess, scenarios, knowledge, sparql):
+    for module in (health, validate, assess, scenarios, knowledge, sparql, web):
         app.include_router(module.router)
 
     original = app.openapi
