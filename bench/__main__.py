@@ -1,0 +1,287 @@
+"""``python -m bench [--quick]``: check kzlaw against the naive pipeline, then measure; table + JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from .env import environment, pct, peak_rss_mb
+
+RESULTS = Path(__file__).resolve().parent / "results"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------------------------------
+# 1. same answers, and per-scenario times
+
+
+def scenario_texts(seeds) -> list[tuple[int, str, str]]:
+    from kzlaw.generate import generate
+
+    out = []
+    for s in seeds:
+        g, base = generate(s)
+        out.append((s, g.serialize(format="turtle"), base))
+    return out
+
+
+def kzlaw_call(text: str, base: str):
+    """The library call: parse, validate, assess under all regimes, JSON with proofs."""
+    from kzlaw.assess import assess
+    from kzlaw.output import assessment_json
+    from kzlaw.parse import parse_scenario
+    from kzlaw.validate import validate_graph
+
+    g = parse_scenario(text, "turtle", base)
+    validate_graph(g)
+    a = assess(g, base, "all")
+    assessment_json(a, "en", proofs=True)
+    return a
+
+
+def check_and_time(texts, naive_n: int) -> tuple[dict, list[str]]:
+    from .naive import assess_naive, finding_keys, warm
+
+    warm()
+    kzlaw_call(texts[0][1], texts[0][2])  # warm caches (ontology, rules, shapes)
+    naive_ms, kz_ms, mismatches = [], [], []
+    for i, (seed, text, base) in enumerate(texts):
+        t = time.perf_counter()
+        a = kzlaw_call(text, base)
+        kz_ms.append(1000 * (time.perf_counter() - t))
+        if i < naive_n:
+            t = time.perf_counter()
+            theirs = assess_naive(text, base)
+            naive_ms.append(1000 * (time.perf_counter() - t))
+            ours = finding_keys(a.graph)
+            if ours != theirs:
+                mismatches.append(f"seed {seed}: kzlaw only {sorted(ours - theirs)[:3]}; "
+                                  f"baseline only {sorted(theirs - ours)[:3]}")
+            log(f"  seed {seed}: naive {naive_ms[-1]:.0f} ms, kzlaw {kz_ms[-1]:.1f} ms, "
+                f"{len(ours)} findings {'OK' if ours == theirs else 'DIFFER'}")
+    res = {
+        "checked_scenarios": naive_n, "mismatches": mismatches,
+        "naive": {"n": len(naive_ms), "p50_ms": round(pct(naive_ms, .5), 1), "p95_ms": round(pct(naive_ms, .95), 1)},
+        "library": {"n": len(kz_ms), "p50_ms": round(pct(kz_ms, .5), 2), "p95_ms": round(pct(kz_ms, .95), 2)},
+    }
+    res["library"]["ratio_p50"] = round(res["naive"]["p50_ms"] / res["library"]["p50_ms"], 1)
+    res["library"]["ratio_p95"] = round(res["naive"]["p95_ms"] / res["library"]["p95_ms"], 1)
+    return res, mismatches
+
+
+# --------------------------------------------------------------------------------------------------
+# 2. the server: start-up and REST round trip
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def rest(texts, naive_p50: float) -> dict:
+    port = _free_port()
+    tmp = tempfile.mkdtemp(prefix="kzlaw-bench-")
+    env = dict(os.environ, KZLAW_STORE_PATH=os.path.join(tmp, "store"), KZLAW_PORT=str(port),
+               KZLAW_HOST="127.0.0.1")
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1",
+                             "--port", str(port), "--log-level", "warning"], cwd=ROOT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        startup = None
+        while time.perf_counter() - t0 < 60:
+            try:
+                with urllib.request.urlopen(url + "/health", timeout=1) as r:
+                    if r.status == 200:
+                        startup = time.perf_counter() - t0
+                        break
+            except OSError:
+                time.sleep(0.02)
+        if startup is None:
+            return {"error": "server did not start in 60 s"}
+        import httpx
+
+        times = []
+        with httpx.Client(base_url=url, timeout=60) as c:
+            for i, (_seed, text, _base) in enumerate(texts):
+                t = time.perf_counter()
+                r = c.post("/v1/assess", params={"proofs": "true"}, content=text.encode(),
+                           headers={"content-type": "text/turtle"})
+                dt = time.perf_counter() - t
+                if r.status_code != 200:
+                    return {"error": f"POST /v1/assess → {r.status_code}: {r.text[:200]}"}
+                if i:  # the first request warms the server's caches
+                    times.append(1000 * dt)
+        return {"startup_s": round(startup, 2), "n": len(times), "p50_ms": round(pct(times, .5), 2),
+                "p95_ms": round(pct(times, .95), 2), "ratio_p50": round(naive_p50 / pct(times, .5), 1)}
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+# --------------------------------------------------------------------------------------------------
+# 3. batch, 4. queries
+
+
+def batch(sizes) -> list[dict]:
+    from .batch import _warm, run_batch
+
+    _warm()
+    out = []
+    for n in sizes:
+        with tempfile.TemporaryDirectory(prefix="kzlaw-batch-") as d:
+            r = run_batch(n, os.path.join(d, "store"))
+        r["peak_rss_mb"] = peak_rss_mb()
+        log(f"  batch {n}: {r['seconds']} s, {r['scenarios_per_s']}/s")
+        out.append(r)
+    base = out[0]["ms_per_scenario"]
+    for r in out:
+        r["slope_vs_first"] = round(r["ms_per_scenario"] / base, 2)  # 1.0 = linear
+    return out
+
+
+def queries(targets: list[int], rdflib_target: int) -> dict:
+    import pyoxigraph as ox
+
+    from .batch import run_batch
+    from .queries import build, run_oxigraph, run_rdflib, scenario_quads
+
+    with tempfile.TemporaryDirectory(prefix="kzlaw-q-") as d:
+        run_batch(200, os.path.join(d, "seed"), start=10**6)
+        seed_store = ox.Store(os.path.join(d, "seed"))
+        seed_nq, know_nq = scenario_quads(seed_store)
+        del seed_store
+        one = "https://w3id.org/kzlaw/scenario/c0-gen-1000007/"
+        out: dict = {"oxigraph": {}, "rdflib": {}}
+        for target in targets:
+            path = os.path.join(d, f"big-{target}")
+            store, load_s, copies = build(path, seed_nq, know_nq, target)
+            quads = len(store)
+            log(f"  store of {quads} quads loaded in {load_s:.1f} s")
+            out["oxigraph"][str(target)] = {"quads": quads, "load_s": round(load_s, 1),
+                                            "queries": run_oxigraph(store, one)}
+            del store
+        if rdflib_target:
+            copies = max(1, -(-(rdflib_target - know_nq.count("\n")) // seed_nq.count("\n")))
+            nq = know_nq + "".join(seed_nq.replace("/scenario/gen-", f"/scenario/c{k}-gen-")
+                                   for k in range(copies))
+            res, load = run_rdflib(nq, one)
+            out["rdflib"][str(rdflib_target)] = {"quads": nq.count("\n"), "load_s": round(load, 1),
+                                                 "queries": res}
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+
+
+def table(r: dict) -> str:
+    lines = []
+    e = r["environment"]
+    lines.append(f"machine: {e['cores']} cores, Python {e['python']}, "
+                 + ", ".join(f"{k} {v}" for k, v in e["versions"].items()))
+    p = r["per_scenario"]
+    lines.append("")
+    lines.append("| per scenario (all regimes, proofs) | n | p50 ms | p95 ms | × naive (p50) | × naive (p95) |")
+    lines.append("|---|---|---|---|---|---|")
+    lines.append(f"| naive (rdflib + HermiT + pyshacl rules) | {p['naive']['n']} | {p['naive']['p50_ms']} | "
+                 f"{p['naive']['p95_ms']} | 1 | 1 |")
+    lines.append(f"| kzlaw library call (parse+validate+assess+JSON) | {p['library']['n']} | "
+                 f"{p['library']['p50_ms']} | {p['library']['p95_ms']} | {p['library']['ratio_p50']} | "
+                 f"{p['library']['ratio_p95']} |")
+    rs = r.get("rest") or {}
+    if "p50_ms" in rs:
+        lines.append(f"| kzlaw REST POST /v1/assess (loopback) | {rs['n']} | {rs['p50_ms']} | {rs['p95_ms']} | "
+                     f"{rs['ratio_p50']} | — |")
+        lines.append(f"\nserver start-up: {rs['startup_s']} s; REST p95 / library p95 = "
+                     f"{rs['p95_ms'] / p['library']['p95_ms']:.2f}")
+    elif rs:
+        lines.append(f"\nREST: {rs.get('error')}")
+    lines.append(f"findings checked against the naive pipeline on {p['checked_scenarios']} scenarios: "
+                 + ("identical" if not p["mismatches"] else f"{len(p['mismatches'])} DIFFER"))
+    if r.get("batch"):
+        lines.append("")
+        lines.append("| batch (validate+assess+store) | workers | seconds | scenarios/s | ms/scenario | slope vs first | quads | peak RSS MB (parent / child) |")
+        lines.append("|---|---|---|---|---|---|---|---|")
+        for b in r["batch"]:
+            lines.append(f"| {b['n']} | {b['workers']} | {b['seconds']} | {b['scenarios_per_s']} | "
+                         f"{b['ms_per_scenario']} | {b['slope_vs_first']} | {b['quads']} | "
+                         f"{b['peak_rss_mb']['self']} / {b['peak_rss_mb']['children_max']} |")
+    q = r.get("queries")
+    if q:
+        sizes = list(q["oxigraph"])
+        rd = next(iter(q["rdflib"].values()), None)
+        lines.append("")
+        head = " | ".join(f"oxigraph {q['oxigraph'][s]['quads']:,} quads s" for s in sizes)
+        lines.append(f"| query | {head} | rdflib {rd['quads']:,} quads s | × rdflib |" if rd else f"| query | {head} |")
+        lines.append("|---" * (len(sizes) + (3 if rd else 1)) + "|")
+        for name in q["oxigraph"][sizes[0]]["queries"]:
+            cells = [str(q["oxigraph"][s]["queries"][name]["s"]) for s in sizes]
+            row = f"| {name} | " + " | ".join(cells)
+            if rd and name in rd["queries"]:
+                ref = q["oxigraph"][sizes[0]]["queries"][name]["s"]
+                row += f" | {rd['queries'][name]['s']} | {rd['queries'][name]['s'] / max(ref, 1e-4):.0f}"
+            lines.append(row + " |")
+        loads = ", ".join(f"{q['oxigraph'][s]['quads']:,}: {q['oxigraph'][s]['load_s']} s" for s in sizes)
+        lines.append(f"\nload: oxigraph {loads}" + (f"; rdflib {rd['quads']:,}: {rd['load_s']} s" if rd else ""))
+    lines.append(f"\npeak RSS MB: {r['peak_rss_mb']}")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench")
+    ap.add_argument("--quick", action="store_true", help="CI: fewer scenarios, batch stops at 1k")
+    ap.add_argument("--skip", default="", help="comma-separated: rest,batch,queries")
+    ap.add_argument("--out", default=str(RESULTS / "latest.json"))
+    args = ap.parse_args(argv)
+    skip = set(filter(None, args.skip.split(",")))
+    quick = args.quick
+    t_all = time.perf_counter()
+    result: dict = {"mode": "quick" if quick else "full", "environment": environment()}
+
+    n_lib, n_naive = (60, 8) if quick else (300, 30)
+    log(f"checking kzlaw against the naive pipeline on {n_naive} scenarios, timing {n_lib}")
+    texts = scenario_texts(range(1, n_lib + 1))
+    result["per_scenario"], mismatches = check_and_time(texts, n_naive)
+    if mismatches:
+        print("kzlaw's findings differ from the naive pipeline's:\n  " + "\n  ".join(mismatches))
+        result["peak_rss_mb"] = peak_rss_mb()
+        _write(result, args.out)
+        return 1
+    if "rest" not in skip:
+        log("REST round trip on loopback")
+        result["rest"] = rest(texts, result["per_scenario"]["naive"]["p50_ms"])
+    if "batch" not in skip:
+        log("batch")
+        result["batch"] = batch([1000] if quick else [1000, 10000, 100000])
+    if "queries" not in skip:
+        log("competency queries")
+        result["queries"] = queries([100_000] if quick else [1_000_000, 10_000_000],
+                                    100_000 if quick else 1_000_000)
+    result["peak_rss_mb"] = peak_rss_mb()
+    result["total_s"] = round(time.perf_counter() - t_all, 1)
+    _write(result, args.out)
+    print(table(result))
+    print(f"\n(total {result['total_s']} s; JSON: {args.out})")
+    return 0
+
+
+def _write(result: dict, out: str) -> None:
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    Path(out).write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
