@@ -88,7 +88,6 @@ def register(app: typer.Typer) -> None:
         import uvicorn
 
         from api.main import create_app
-
         from api.security import bind_host
 
         settings = _settings(store, store_url, host=host, port=port)

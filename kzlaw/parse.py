@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.exceptions import ParserError
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
@@ -91,6 +91,13 @@ def _localise_context(ctx: Any) -> Any:
     if isinstance(ctx, dict):
         if "@import" in ctx:
             raise InputError("JSON-LD @import refused: kzlaw fetches nothing", kind="remote-context")
+        if "@version" in ctx and ctx["@version"] != 1.1:  # JSON-LD 1.1 §9.15: the only valid value
+            raise InputError(f"invalid JSON-LD @version {ctx['@version']!r}: only 1.1 is defined")
+        for key, term in ctx.items():
+            if not isinstance(term, (str, dict)) and term is not None and key != "@version" \
+                    and not (key == "@propagate" and isinstance(term, bool)):
+                raise InputError(f"invalid JSON-LD term definition for {key!r}: expected a string, an "
+                                 "object or null")
         for term in ctx.values():
             if isinstance(term, dict) and "@context" in term:  # scoped contexts
                 term["@context"] = _localise_context(term["@context"])
@@ -132,6 +139,9 @@ def _parse_json_ld(text: str, base: str) -> Graph:
         raise
     except Exception as e:  # noqa: BLE001 - rdflib's JSON-LD processor raises plain exceptions for bad documents
         raise InputError(f"invalid JSON-LD: {e}") from None
+    if not len(g):  # e.g. keys no context defines: JSON-LD drops them silently
+        raise InputError("the JSON-LD document gives no triples (are its terms defined by a @context?)",
+                         kind="empty")
     return g
 
 
@@ -181,6 +191,20 @@ def _parse_text_rdf(text: str, fmt: str, base: str) -> Graph:
     return g
 
 
+_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+def _check_iris(g: Graph) -> Graph:
+    """rdflib lets through IRIs that RDF forbids (a space, '<', a control character...), which the store
+    would then refuse: refuse them here, as bad input."""
+    for triple in g:
+        for term in triple:
+            if isinstance(term, URIRef) and _BAD_IRI.search(term):
+                raise InputError(f"invalid IRI {str(term)[:200]!r}: spaces, control characters and "
+                                 "<>\"{}|^`\\ are not allowed in IRIs")
+    return g
+
+
 def parse_scenario(data: bytes | str, fmt: str, base: str) -> Graph:
     """Parse one scenario document. ``fmt`` is an rdflib format name (see MEDIA_TYPES, SUFFIXES)."""
     if isinstance(data, bytes):
@@ -193,11 +217,11 @@ def parse_scenario(data: bytes | str, fmt: str, base: str) -> Graph:
     if not text.strip():
         raise InputError("empty document", kind="empty")
     if fmt == "json-ld":
-        return _parse_json_ld(text, base)
+        return _check_iris(_parse_json_ld(text, base))
     if fmt == "xml":
-        return _parse_xml(text, base)
+        return _check_iris(_parse_xml(text, base))
     if fmt in ("turtle", "nt"):
-        return _parse_text_rdf(text, fmt, base)
+        return _check_iris(_parse_text_rdf(text, fmt, base))
     raise InputError(f"unsupported format {fmt!r}", kind="media-type")
 
 
