@@ -138,7 +138,7 @@ def _negotiate(accept: str) -> str:
             continue
         if q > best_q or (q == best_q and kind == "html" and best != "html"):
             best, best_q = kind, q
-    if best_q == 0:
+    if best_q <= 0:
         raise ApiProblem(406, "not-acceptable", "Not acceptable",
                          "the ontology is served as HTML, Turtle, RDF/XML, JSON-LD or N-Triples")
     return best
