@@ -79,8 +79,8 @@ def scenario_bodies(lst: Listener) -> list[tuple[str, str, str, bytes, int]]:
         ("syntax", "JSON with an @id containing a space and a quote", "application/json",
          b'{"@id": "a b\\"c", "@type": "kz:Person"}', 400),
         ("syntax", "RDF/XML with an rdf:about containing a space", "application/rdf+xml",
-         b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description '
-         b'rdf:about="urn:a b"><rdf:value>1</rdf:value></rdf:Description></rdf:RDF>', 400),
+         (b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description '
+         b'rdf:about="urn:a b"><rdf:value>1</rdf:value></rdf:Description></rdf:RDF>'), 400),
         ("empty", "empty body", "application/ld+json", b"", 400),
         ("empty", "whitespace only", "text/turtle", b"   \n\t ", 400),
         ("media type", "text/plain body", "text/plain", FB, 415),

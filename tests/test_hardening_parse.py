@@ -12,8 +12,8 @@ BASE = "https://w3id.org/kzlaw/scenario/x/"
     ('<#a b> <#p> <#c> .', "turtle"),
     ('<urn:a> <urn:p> <urn:c{x}> .', "nt"),
     ('{"@id": "a b\\"c", "@type": "kz:Person"}', "json-ld"),
-    ('<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="urn:a b">'
-     '<rdf:value>1</rdf:value></rdf:Description></rdf:RDF>', "xml"),
+    (('<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="urn:a b">'
+     '<rdf:value>1</rdf:value></rdf:Description></rdf:RDF>'), "xml"),
     ('{"@context": {"@version": 2.5}, "@id": "x"}', "json-ld"),
     ('{"@context": {"kz": 42}, "kz:a": 1}', "json-ld"),
     ('{"@context": {}, "@id": "x"}', "json-ld"),  # no triples at all
