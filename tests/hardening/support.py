@@ -50,16 +50,17 @@ class Record:
     def __init__(self, name: str):
         self.name, self.rows = name, []
 
-    def add(self, category: str, what: str, request: str, response, fetched: int | None = None) -> None:
+    def add(self, category: str, what: str, request: str, response, fetched: int | None = None,
+            answer: str | None = None) -> None:
         status = response.status_code
         try:
             body = response.json()
-            answer = body.get("title", "") if isinstance(body, dict) else ""
+            answer = answer or (body.get("title", "") if isinstance(body, dict) else "")
             detail = body.get("detail", "") if isinstance(body, dict) else ""
         except ValueError:
             answer, detail = "", ""
         self.rows.append({"category": category, "input": what, "request": request, "status": status,
-                          "answer": answer, "detail": (detail or "")[:160],
+                          "answer": answer or "", "detail": (detail or "")[:160],
                           "outbound": fetched})
 
     def write(self) -> None:

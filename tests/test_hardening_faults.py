@@ -1,0 +1,180 @@
+"""Faults with real processes: kill -9 of the API server in the middle of a write burst (another process
+posting), kill -9 of `kzlaw load`; an Oxigraph server stopped under the API and started again. Every
+acknowledged scenario is complete afterwards, none is half-written; the remote store's absence is a fast
+503 and the service recovers when it returns."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest_service import FB_REACHABLE, ROOT, api_server, oxigraph_server
+from hardening.support import Record
+
+FB = FB_REACHABLE.read_bytes()
+JSONLD = {"content-type": "application/ld+json"}
+REGIMES = {"current-law", "reform-proposal", "platform-duties"}
+record = Record("Faults")
+
+WRITER = textwrap.dedent("""
+    import sys, threading, httpx
+    url, out, body = sys.argv[1], open(sys.argv[2], "a", buffering=1), open(sys.argv[3], "rb").read()
+    def run(k):
+        with httpx.Client(base_url=url, timeout=60) as c:
+            for n in range(100):
+                sid = f"burst-{k}-{n}"
+                try:
+                    r = c.post("/v1/scenarios", params={"id": sid}, content=body,
+                               headers={"content-type": "application/ld+json"})
+                except httpx.HTTPError:
+                    out.write(f"down {sid}\\n")
+                    return
+                out.write(f"{r.status_code} {sid} {r.json().get('findings_count') if r.status_code == 201 else ''}\\n")
+    ts = [threading.Thread(target=run, args=(k,)) for k in range(3)]
+    [t.start() for t in ts]
+    [t.join() for t in ts]
+""")
+
+
+def _wait_for(predicate, attempts: int = 600, step: float = 0.1) -> bool:
+    for _ in range(attempts):  # bounded
+        if predicate():
+            return True
+        time.sleep(step)
+    return False
+
+
+def _complete(c: httpx.Client, sid: str, count: int) -> bool:
+    """Facts and the findings of every regime, as many as acknowledged."""
+    s = c.get(f"/v1/scenarios/{sid}")
+    assert s.status_code == 200, (sid, s.text)
+    body = s.json()
+    f = c.get(f"/v1/scenarios/{sid}/findings").json()["findings"]
+    return bool(body["facts"]) and set(body["graphs"]["findings"]) == REGIMES and len(f) == count
+
+
+@pytest.fixture(scope="module")
+def tmp(tmp_path_factory):
+    yield tmp_path_factory.mktemp("faults")
+    record.write()
+
+
+def test_kill_9_of_the_server_during_a_write_burst(tmp):
+    api = api_server(tmp)
+    acks = tmp / "acks.txt"
+    body = tmp / "fb.jsonld"
+    body.write_bytes(FB)
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, api.url, str(acks), str(body)], cwd=ROOT)
+    try:
+        assert _wait_for(lambda: acks.exists() and acks.read_text().count("201 ") >= 4), "no write acknowledged"
+        api.proc.kill()  # SIGKILL while the writers are still posting
+        api.proc.wait()
+        writer.wait(timeout=120)
+    finally:
+        if writer.poll() is None:
+            writer.kill()
+    lines = [ln.split() for ln in acks.read_text().splitlines()]
+    acked = {ln[1]: int(ln[2]) for ln in lines if ln[0] == "201"}
+    tried = {ln[1] for ln in lines}
+    assert any(ln[0] == "down" for ln in lines)  # the kill really came in the middle of writing
+    api.start()  # the same store directory
+    try:
+        with httpx.Client(base_url=api.url, timeout=60) as c:
+            for sid, count in acked.items():
+                assert _complete(c, sid, count), sid
+            stored = {i["id"] for i in c.get("/v1/scenarios", params={"size": 500}).json()["items"]}
+            assert set(acked) <= stored
+            # a write cut off before its 201 is either absent or complete, never half there
+            count = next(iter(acked.values()))
+            for sid in stored - set(acked):
+                assert _complete(c, sid, count), sid
+            assert stored <= tried | set(acked)
+            r = c.post("/v1/scenarios", params={"id": "after-kill"}, content=FB, headers=JSONLD)
+            assert r.status_code == 201
+            record.add("fault", f"kill -9 of the API server during a burst of 3 writers ({len(acked)} "
+                       f"acknowledged, {len(stored - set(acked))} unacknowledged but complete); restart",
+                       "POST /v1/scenarios after restart", r,
+                       answer="store opens; every acknowledged scenario complete (facts + 3 regimes)")
+    finally:
+        api.stop()
+
+
+def test_kill_9_of_kzlaw_load(tmp):
+    files = tmp / "load"
+    files.mkdir()
+    for n in range(16):
+        shutil.copy(FB_REACHABLE, files / f"load-{n:02d}.jsonld")
+    store = tmp / "load-store"
+    kzlaw = str(Path(sys.executable).parent / "kzlaw")
+    cmd = [kzlaw, "load", "--store", str(store), *sorted(str(p) for p in files.iterdir())]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # kill once it has written past the knowledge graphs (the store's write-ahead log grows)
+    def writing():
+        return sum(p.stat().st_size for p in store.glob("*.log")) > 3_000_000 if store.exists() else False
+    _wait_for(writing, attempts=300)
+    assert proc.poll() is None, "kzlaw load finished before it could be killed"
+    proc.kill()
+    proc.wait()
+    from kzlaw.store import open_store
+
+    st = open_store(store)  # the store opens after the kill
+    try:
+        ids = st.scenario_ids()
+        assert len(ids) < 16
+        for sid in ids:
+            names = st.graph_names(sid)
+            assert {n.rsplit("/", 1)[-1] for n in names if "/findings/" in n} == REGIMES, sid
+            assert len(st.facts(sid)) > 0
+        partial = len(ids)
+    finally:
+        st.close()
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    st = open_store(store)
+    try:
+        assert len(st.scenario_ids()) == 16
+    finally:
+        st.close()
+    record.rows.append({"category": "fault", "input": f"kill -9 of `kzlaw load` (16 files) after {partial} "
+                        "stored", "request": "kzlaw load (again)", "status": "exit 0",
+                        "answer": "store opens; every stored scenario complete; the rerun stores all 16",
+                        "detail": "", "outbound": None})
+
+
+def test_remote_store_going_away_and_coming_back(tmp):
+    ox = oxigraph_server(tmp / "oxigraph", tmp / "oxigraph.log")
+    (tmp / "remote").mkdir()
+    api = api_server(tmp / "remote", store_url=ox.url)
+    try:
+        with httpx.Client(base_url=api.url, timeout=60) as c:
+            assert c.post("/v1/scenarios", params={"id": "before"}, content=FB, headers=JSONLD).status_code == 201
+            ox.stop()
+            for method, path, kw in (
+                    ("GET", "/v1/scenarios/before/findings", {}),
+                    ("GET", "/v1/scenarios", {}),
+                    ("POST", "/v1/scenarios?id=during", {"content": FB, "headers": JSONLD}),
+                    ("GET", "/sparql", {"params": {"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 1"}}),
+                    ("GET", "/health", {})):
+                r = c.request(method, path, **kw)
+                assert r.status_code == 503, (path, r.text)
+                body = r.json()
+                assert body["type"].endswith("/store-unavailable") and "store" in body["detail"]
+                assert r.headers.get("retry-after")
+            record.add("fault", "the Oxigraph server behind the API stopped", "GET|POST /v1/…, /sparql, /health",
+                       r)
+            ox.start()  # the same port and data
+            assert c.get("/health").status_code == 200
+            assert len(c.get("/v1/scenarios/before/findings").json()["findings"]) > 0
+            r = c.post("/v1/scenarios", params={"id": "during"}, content=FB, headers=JSONLD)
+            assert r.status_code == 201, r.text
+            record.add("fault", "the Oxigraph server started again", "POST /v1/scenarios", r,
+                       answer="recovered: earlier findings read back, new scenario stored")
+    finally:
+        api.stop()
+        ox.stop()
