@@ -147,3 +147,26 @@ def test_the_scholars_desk(server, browser):
     assert browser.find_element(By.ID, "assess").text == "Оценить по всем режимам"
     browser.execute_script("window.scrollTo(0, document.getElementById('desk').offsetTop)")
     _shot(browser, "5-russian")
+
+    # 6. the form (still in Russian): a commenter of unknown residence; validate, then assess.
+    browser.find_element(By.ID, "tab-form").click()
+    Select(browser.find_element(By.NAME, "residence")).select_by_value("")
+    browser.find_element(By.NAME, "demand").click()
+    browser.find_element(By.ID, "validate").click()
+    wait.until(lambda d: d.find_element(By.ID, "status").text == "Сценарий соответствует входным формам.")
+    browser.find_element(By.ID, "assess").click()
+    wait.until(lambda d: d.find_element(By.ID, "status").text.startswith("Выводов:"))
+    findings = browser.find_element(By.ID, "findings-table").text
+    assert "John Doe" in findings and "нереализуема" in findings  # residence unknown: not enforceable
+    _shot(browser, "6-form")
+
+    # 7. a scenario that does not conform: the validation report, messages in Russian.
+    browser.find_element(By.ID, "tab-paste").click()
+    bad = (ROOT / "tests/scenarios/input/bad/person-with-bad-date.jsonld").read_text(encoding="utf-8")
+    area = browser.find_element(By.ID, "scenario")
+    browser.execute_script("arguments[0].value = arguments[1]", area, bad)
+    browser.find_element(By.ID, "validate").click()
+    report = wait.until(ec.visibility_of_element_located((By.CSS_SELECTOR, "#report table.report")))
+    assert "Даты должны быть значениями xsd:date" in report.text
+    assert "не соответствует" in browser.find_element(By.ID, "status").text
+    _shot(browser, "7-report")
