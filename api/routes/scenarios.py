@@ -3,11 +3,12 @@
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from kzlaw.compare import compare as diff
 from kzlaw.namespaces import KZ
+from kzlaw.parse import SCENARIO_ID as ID_PATTERN
 from kzlaw.parse import scenario_base
 from kzlaw.presentation import changes_json
 from kzlaw.rules import get_regime
@@ -21,6 +22,8 @@ from ..security import WriteAccess
 from .rdf import RDF_RESPONSES, graph_text, rdf_response
 
 router = APIRouter(prefix="/v1/scenarios", tags=["scenarios"])
+# an id that could never have been stored is refused before the store sees it (it would not make an IRI)
+Sid = Annotated[str, Path(pattern=ID_PATTERN.pattern, description="Scenario id", examples=[SCENARIO_ID])]
 IdQuery = Annotated[str | None, Query(description="Scenario id (letters, digits, '.', '_', '-'); "
                                                      "a new one is made up if absent",
                                          examples=[SCENARIO_ID])]
@@ -68,7 +71,7 @@ def list_scenarios(request: Request, store: StoreDep,
 @router.get("/{sid}", response_model=ScenarioOut, responses={404: PROBLEM_RESPONSES[404],
                                                             **RDF_RESPONSES},
             summary="A stored scenario: its graphs and facts (Turtle or JSON-LD facts on Accept)")
-def get_scenario(request: Request, sid: str, store: StoreDep, rdf: RdfWantedDep):
+def get_scenario(request: Request, sid: Sid, store: StoreDep, rdf: RdfWantedDep):
     if not store.exists(sid):
         raise UnknownScenario(sid)
     facts = store.facts(sid)
@@ -84,7 +87,7 @@ def get_scenario(request: Request, sid: str, store: StoreDep, rdf: RdfWantedDep)
 @router.put("/{sid}", response_model=ScenarioCreated, openapi_extra=SCENARIO_BODY,
             responses={**PROBLEM_RESPONSES, **UNAUTHORIZED}, dependencies=[WriteAccess],
             summary="Store a scenario under this id, replacing what was there")
-def put_scenario(request: Request, sid: str, body: BodyDep, store: StoreDep):
+def put_scenario(request: Request, sid: Sid, body: BodyDep, store: StoreDep):
     sid, a = ingest(store, body.data, body.format, sid, replace=True)
     return _created(request, store, sid, a)
 
@@ -92,7 +95,7 @@ def put_scenario(request: Request, sid: str, body: BodyDep, store: StoreDep):
 @router.delete("/{sid}", status_code=204, responses={404: PROBLEM_RESPONSES[404], **UNAUTHORIZED},
                dependencies=[WriteAccess],
                summary="Delete a stored scenario (facts, inferences, findings)")
-def delete_scenario(sid: str, store: StoreDep):
+def delete_scenario(sid: Sid, store: StoreDep):
     if not store.delete(sid):
         raise UnknownScenario(sid)
     return Response(status_code=204)
@@ -101,7 +104,7 @@ def delete_scenario(sid: str, store: StoreDep):
 @router.get("/{sid}/findings", response_model=StoredFindingsOut,
             responses={404: PROBLEM_RESPONSES[404], **RDF_RESPONSES},
             summary="The stored findings of a scenario (JSON; Turtle or JSON-LD on Accept)")
-def get_findings(sid: str, store: StoreDep, lang: LangDep, rdf: RdfWantedDep,
+def get_findings(sid: Sid, store: StoreDep, lang: LangDep, rdf: RdfWantedDep,
                  regime: Annotated[str | None, Query(description="One regime (default: all)",
                                                         examples=["current-law"])] = None):
     if regime:
@@ -114,7 +117,7 @@ def get_findings(sid: str, store: StoreDep, lang: LangDep, rdf: RdfWantedDep,
 
 @router.get("/{sid}/compare", response_model=ChangesOut, responses={404: PROBLEM_RESPONSES[404]},
             summary="What appears, disappears or changes between two regimes (stored findings)")
-def compare(sid: str, store: StoreDep, lang: LangDep,
+def compare(sid: Sid, store: StoreDep, lang: LangDep,
             base: Annotated[str, Query(examples=["current-law"])] = "current-law",
             other: Annotated[str, Query(examples=["reform-proposal"])] = "reform-proposal"):
     get_regime(base)

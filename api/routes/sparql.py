@@ -144,8 +144,13 @@ _DOC = {
         {"name": "named-graph-uri", "in": "query", "schema": {"type": "array", "items": {"type": "string"}}},
     ],
     "responses": {"200": {"description": "Results by Accept", "content": {
-        **{m: {"schema": {"type": "string"}} for m, _ in RESULTS[:4]},
-        **{m: {"schema": {"type": "string"}} for m, _ in GRAPHS[:4]}}},
+        **{m: {"schema": {"type": "string"}} for m, _ in RESULTS[1:4]},
+        **{m: {"schema": {"type": "string"}} for m, _ in (GRAPHS[0], GRAPHS[1], GRAPHS[3])},
+        # JSON bodies are documented as JSON, so a schema check holds them to it
+        "application/sparql-results+json": {"schema": {"type": "object", "properties": {
+            "head": {"type": "object"}, "results": {"type": "object"}, "boolean": {"type": "boolean"}},
+            "required": ["head"]}},
+        "application/ld+json": {"schema": {"type": ["object", "array"]}}}},
         "400": {"description": "Not a query, an update, SERVICE, or a result over the row limit",
                 "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}},
         "503": {"description": "Time limit reached",
