@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test lint bench bench-quick clean web docs browser
+.PHONY: install run test lint bench bench-quick fuzz load clean web docs browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,16 @@ bench: $(STAMP)
 
 bench-quick: $(STAMP)
 	$(BIN)/python -m bench --quick
+
+# schemathesis against the live OpenAPI of a real server on loopback: >= 1,000 generated requests, no 5xx,
+# every response conforms to its schema (the CI version is tests/test_hardening_fuzz.py).
+fuzz: $(STAMP)
+	$(BIN)/python tests/hardening/fuzz.py 80
+
+# 50 concurrent clients mixing assess, store, read and SPARQL for 30 s against a real server on loopback:
+# throughput, p50/p95/p99 and errors (not a test; nothing asserted on time).
+load: $(STAMP)
+	$(BIN)/python tests/hardening/load.py --clients 50 --seconds 30
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache
