@@ -112,7 +112,7 @@ def test_the_scholars_desk(server, browser):
     # 2. run CQ1 on the server's own /sparql and see rows in the table.
     browser.find_element(By.CSS_SELECTOR, ".tabPanel.active .yasqe_queryButton").click()
     rows = wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".tabPanel.active .yasr table tbody tr") or False)
-    wait.until(lambda d: "john-doe" in d.find_element(By.CSS_SELECTOR, ".tabPanel.active .yasr table tbody").text)
+    wait.until(lambda d: "John Doe" in d.find_element(By.CSS_SELECTOR, ".tabPanel.active .yasr table tbody").text)
     assert len(rows) >= 1
     _shot(browser, "2-query")
 
@@ -121,8 +121,9 @@ def test_the_scholars_desk(server, browser):
     wait.until(lambda d: '"John Doe"' in d.find_element(By.ID, "scenario").get_attribute("value"))
     browser.find_element(By.ID, "assess").click()
     table = wait.until(ec.presence_of_element_located((By.ID, "findings-table")))
-    heads = [th.text for th in table.find_elements(By.CSS_SELECTOR, "thead th")]
-    assert heads[1:] == ["current-law", "reform-proposal", "platform-duties"]
+    heads = [th.get_attribute("data-regime") for th in table.find_elements(By.CSS_SELECTOR, "thead th[data-regime]")]
+    assert heads == ["current-law", "reform-proposal", "platform-duties"]
+    assert "current law (as the commentary describes it)" in table.find_element(By.TAG_NAME, "thead").text
     assert table.find_elements(By.CSS_SELECTOR, "tr.differs"), "no difference between regimes highlighted"
     assert "liable" in table.text
     _shot(browser, "3-findings")
@@ -145,6 +146,7 @@ def test_the_scholars_desk(server, browser):
     wait.until(lambda d: "несёт ответственность" in d.find_element(By.ID, "findings").text
                or "ответствен" in d.find_element(By.ID, "findings").text)
     assert browser.find_element(By.ID, "assess").text == "Оценить по всем режимам"
+    assert "действующее право" in browser.find_element(By.CSS_SELECTOR, "#findings-table thead").text
     browser.execute_script("window.scrollTo(0, document.getElementById('desk').offsetTop)")
     _shot(browser, "5-russian")
 

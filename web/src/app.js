@@ -3,7 +3,7 @@
 (function () {
   "use strict";
   const I18N = window.KZ_I18N;
-  const state = { lang: localStorage.getItem("kzlaw.lang") || "en", last: null, vocab: null };
+  const state = { lang: localStorage.getItem("kzlaw.lang") || "en", last: null, vocab: null, regimes: {} };
   const $ = (sel, root) => (root || document).querySelector(sel);
   const $$ = (sel, root) => Array.from((root || document).querySelectorAll(sel));
   const t = (key, vars) => {
@@ -47,7 +47,7 @@
       populateFromUrl: false,
       endpointCatalogueOptions: { getData: () => [{ endpoint: endpoint }] },
       yasqe: { autocompleters: ["prefixes", "variables", "kzClass", "kzProperty"], persistenceId: null },
-      yasr: { defaultPlugin: "table", persistenceId: null },
+      yasr: { defaultPlugin: "table", persistenceId: null, prefixes: Object.assign({ scenario: "https://w3id.org/kzlaw/scenario/" }, vocab.prefixes) },
     });
     const first = yasgui.getTab();
     queries.forEach((q, i) => {
@@ -167,7 +167,11 @@
     });
     box.append(el("p", { class: "legend", text: t("f.legend") }));
     const table = el("table", { class: "findings", id: "findings-table" },
-      el("thead", {}, el("tr", {}, el("th", { text: t("f.finding") }), ...regimes.map((r) => el("th", { text: r })))));
+      el("thead", {}, el("tr", {}, el("th", { text: t("f.finding") }), ...regimes.map((r) => {
+        const label = state.regimes[r] && (state.regimes[r][state.lang] || state.regimes[r].en);
+        return el("th", { "data-regime": r, title: label || r }, el("span", { class: "regime-id", text: r }),
+          label ? el("span", { class: "regime-label", text: label }) : null);
+      }))));
     const tb = el("tbody");
     const proofBox = el("div", { id: "proof" });
     for (const [, row] of rows) {
@@ -205,6 +209,10 @@
     showFindings(r.data);
   }
 
+  async function loadRegimes() {
+    const rs = await (await fetch("/v1/regimes")).json();
+    state.regimes = Object.fromEntries(rs.map((r) => [r.id, r.labels]));
+  }
   async function loadVocab() {
     state.vocab = await (await fetch("/v1/vocabulary?lang=" + state.lang)).json();
     fillSelects();
@@ -212,7 +220,7 @@
 
   async function init() {
     applyLanguage();
-    await loadVocab();
+    await Promise.all([loadVocab(), loadRegimes()]);
     $("#lang").addEventListener("change", async (e) => {
       state.lang = e.target.value; localStorage.setItem("kzlaw.lang", state.lang);
       applyLanguage(); await loadVocab();
