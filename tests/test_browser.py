@@ -37,7 +37,7 @@ def server():
     port = _free_port()
     store = tempfile.mkdtemp(prefix="kzlaw-browser-")
     kzlaw = Path(sys.executable).with_name("kzlaw")
-    log = open(Path(store) / "server.log", "wb")
+    log = open(Path(store) / "server.log", "wb")  # noqa: SIM115 - held open for the server's lifetime
     proc = subprocess.Popen([str(kzlaw), "serve", "--store", str(Path(store) / "store"), "--host", "127.0.0.1",
                              "--port", str(port), "--load", str(WORKED / "facebook-reachable.jsonld"),
                              "--load", str(WORKED / "facebook-abroad-refusal.jsonld")],
@@ -172,3 +172,21 @@ def test_the_scholars_desk(server, browser):
     assert "Даты должны быть значениями xsd:date" in report.text
     assert "не соответствует" in browser.find_element(By.ID, "status").text
     _shot(browser, "7-report")
+
+    # 8. autocompletion from kzlaw's own ontology (no Internet): kz:Fin… offers kz:Finding.
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+    browser.execute_script("window.scrollTo(0, 0)")
+    browser.execute_script("""const y = window.kzYasgui.getTab().getYasqe();
+        y.setValue('PREFIX kz: <https://w3id.org/kzlaw/ontology#>\\nSELECT * WHERE { ?s a kz:Fin');
+        y.focus(); y.setCursor(y.lineCount() - 1, 1000);""")
+    ActionChains(browser).key_down(Keys.CONTROL).send_keys(Keys.SPACE).key_up(Keys.CONTROL).perform()
+    hints = wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".CodeMirror-hints li") or False)
+    assert any("Finding" in h.text for h in hints), [h.text for h in hints]
+    _shot(browser, "8-autocomplete")
+
+    # 9. the ontology's reference documentation, as a browser asks for it.
+    browser.get(server + "/ontology")
+    wait.until(lambda d: d.find_elements(By.ID, "kz-Finding"))
+    assert "Қазақша" in browser.find_element(By.ID, "kz-Finding").text
+    _shot(browser, "9-ontology")

@@ -22,7 +22,7 @@ ELLIPSIS = "…"
 
 def steps(md: str) -> list[tuple[str, list[str]]]:
     out: list[tuple[str, list[str]]] = []
-    for block in re.findall(r"```console\n(.*?)```", md, flags=re.S):
+    for block in re.findall(r"```console\n(.*?)```", md, flags=re.DOTALL):
         for line in block.splitlines():
             if line.startswith("$ "):
                 out.append((line[2:], []))
@@ -69,7 +69,7 @@ def test_tour_commands_still_give_the_shown_output(tour, tmp_path):
             if server is not None:
                 command = command.replace("http://127.0.0.1:8000", server.url)
             r = subprocess.run(["bash", "-c", command], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True, timeout=300)  # as a terminal shows it
+                               stderr=subprocess.STDOUT, text=True, timeout=300, check=False)  # as a terminal shows it
             missing = holds(expected, r.stdout)
             assert missing is None, (f"{tour.name}: `{command}` no longer prints\n  {missing}\n"
                                      f"--- it printed (exit {r.returncode}):\n{r.stdout[-4000:]}")
