@@ -191,17 +191,21 @@ def _parse_text_rdf(text: str, fmt: str, base: str) -> Graph:
     return g
 
 
-_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
-
-
 def _check_iris(g: Graph) -> Graph:
-    """rdflib lets through IRIs that RDF forbids (a space, '<', a control character...), which the store
-    would then refuse: refuse them here, as bad input."""
+    """rdflib lets through IRIs that RFC 3987 forbids (a space, '<', a control character...), which the
+    store and the reasoner would then refuse or choke on: refuse them here, as bad input, with the same IRI
+    parser Oxigraph uses."""
+    import pyoxigraph as ox
+
+    seen: set[URIRef] = set()
     for triple in g:
         for term in triple:
-            if isinstance(term, URIRef) and _BAD_IRI.search(term):
-                raise InputError(f"invalid IRI {str(term)[:200]!r}: spaces, control characters and "
-                                 "<>\"{}|^`\\ are not allowed in IRIs")
+            if isinstance(term, URIRef) and term not in seen:
+                seen.add(term)
+                try:
+                    ox.NamedNode(str(term))
+                except ValueError as e:
+                    raise InputError(f"invalid IRI {str(term)[:200]!r}: {e}") from None
     return g
 
 

@@ -223,6 +223,27 @@ def test_hostile_queries(client, listener):
     assert listener.connections == 0
 
 
+def test_fuzzer_findings_are_problems_not_500s(client):
+    """Inputs schemathesis found answered with 500 before; now each is a 4xx problem."""
+    cases = [
+        ("JSON whose implied-context key makes an IRI with a C1 control character", "POST /v1/assess",
+         lambda: client.post("/v1/assess", json={"\u00a65\u009c\u0080": [[5e-324, True, 8926]]}), 400),
+        ("scenario id that cannot make an IRI", "GET /v1/scenarios/{sid}",
+         lambda: client.get("/v1/scenarios/%C2%80k%19%C3%B6%5D%C3%80"), 422),
+        ("page number 2^64", "GET /v1/scenarios?page=…",
+         lambda: client.get("/v1/scenarios", params={"page": "23941369661171527680"}), 422),
+        ("conclusion filter that is not an IRI", "GET /v1/scenarios?conclusion=…",
+         lambda: client.get("/v1/scenarios", params={"conclusion": "\U000e3db9x\x16"}), 400),
+        ("default-graph-uri that is not an IRI", "GET /sparql?default-graph-uri=…",
+         lambda: client.get("/sparql", params={"query": "ASK {}", "default-graph-uri": "íè Xc"}), 400),
+    ]
+    for what, request, call, status in cases:
+        r = call()
+        problem(r, status)
+        record.add("fuzz", what, request, r)
+        healthy(client)
+
+
 def test_runaway_query_is_stopped_with_an_error(client):
     # an aggregate over the store crossed with itself: no row before it is all computed
     q = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"

@@ -17,6 +17,7 @@ BASE = "https://w3id.org/kzlaw/scenario/x/"
     ('{"@context": {"@version": 2.5}, "@id": "x"}', "json-ld"),
     ('{"@context": {"kz": 42}, "kz:a": 1}', "json-ld"),
     ('{"@context": {}, "@id": "x"}', "json-ld"),  # no triples at all
+    ('{"\u00a65\u009c\u0080": [[5e-324, true, 8926]]}', "json-ld"),  # a C1 control character (was a 500)
 ])
 def test_refused(data, fmt):
     with pytest.raises(InputError):

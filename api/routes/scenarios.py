@@ -3,6 +3,7 @@
 import json
 from typing import Annotated
 
+import pyoxigraph as ox
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
@@ -15,7 +16,7 @@ from kzlaw.rules import get_regime
 from kzlaw.service import UnknownScenario, ingest, stored_assessment, stored_findings
 
 from ..deps import BodyDep, LangDep, RdfWantedDep, StoreDep
-from ..errors import PROBLEM_RESPONSES, UNAUTHORIZED
+from ..errors import PROBLEM_RESPONSES, UNAUTHORIZED, ApiProblem
 from ..examples import SCENARIO_BODY, SCENARIO_ID
 from ..models import ChangesOut, ScenarioCreated, ScenarioOut, ScenarioPage, StoredFindingsOut
 from ..security import WriteAccess
@@ -51,7 +52,7 @@ def create_scenario(request: Request, body: BodyDep, store: StoreDep, id: IdQuer
 
 @router.get("", response_model=ScenarioPage, summary="Stored scenarios, paged and filtered")
 def list_scenarios(request: Request, store: StoreDep,
-                   page: Annotated[int, Query(ge=1)] = 1,
+                   page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
                    size: Annotated[int, Query(ge=1, le=500)] = 50,
                    regime: Annotated[str | None, Query(description="Only scenarios with findings "
                                                           "under this regime")] = None,
@@ -63,6 +64,11 @@ def list_scenarios(request: Request, store: StoreDep,
     iri = None
     if conclusion:
         iri = conclusion if "://" in conclusion else str(KZ[conclusion.removeprefix("kz:")])
+        try:
+            ox.NamedNode(iri)
+        except ValueError:
+            raise ApiProblem(400, "invalid-iri", "Invalid conclusion",
+                             f"{conclusion[:200]!r} is neither kz:Name nor an IRI") from None
     p = store.list(page, size, regime, iri)
     return {"page": page, "size": size, "total": p.total,
             "items": [_summary(request, store, sid) for sid in p.ids]}

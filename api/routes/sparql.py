@@ -174,6 +174,12 @@ async def _sparql(request: Request, store, settings) -> Response:
     query_form(query)  # refuses updates and SERVICE before anything runs
     default = [v for k, v in params if k == "default-graph-uri"]
     named = [v for k, v in params if k == "named-graph-uri"]
+    for g in (*default, *named):
+        try:
+            ox.NamedNode(g)
+        except ValueError:
+            raise ApiProblem(400, "invalid-graph-iri", "Invalid graph IRI",
+                             f"{g[:200]!r} is not an absolute IRI") from None
     accept = request.headers.get("accept", "")
 
     limit = settings.query_timeout_s
