@@ -36,7 +36,7 @@ bench-quick: $(STAMP)
 # schemathesis against the live OpenAPI of a real server on loopback: >= 1,000 generated requests, no 5xx,
 # every response conforms to its schema (the CI version is tests/test_hardening_fuzz.py).
 fuzz: $(STAMP)
-	$(BIN)/python tests/hardening/fuzz.py 80
+	$(BIN)/python tests/hardening/fuzz.py 100
 
 # 50 concurrent clients mixing assess, store, read and SPARQL for 30 s against a real server on loopback:
 # throughput, p50/p95/p99 and errors (not a test; nothing asserted on time).

@@ -15,7 +15,7 @@ from hardening.fuzzing import fuzz
 
 
 def main() -> int:
-    per_operation = int(sys.argv[1]) if len(sys.argv) > 1 else 80
+    per_operation = int(sys.argv[1]) if len(sys.argv) > 1 else 100
     with tempfile.TemporaryDirectory() as tmp:
         server = api_server(Path(tmp), max_body_bytes="65536", query_timeout_s="2")
         try:
