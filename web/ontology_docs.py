@@ -77,7 +77,7 @@ def section(g: Graph, title: str, sid: str, nodes, extra, terms: set) -> str:
 
 def ontology_html(g: Graph | None = None) -> str:
     g = g or ontology_graph()
-    uris = lambda it: sorted({x for x in it if isinstance(x, URIRef)}, key=curie)  # noqa: E731
+    uris = lambda it: sorted({x for x in it if isinstance(x, URIRef)}, key=curie)
     classes = uris(g.subjects(RDF.type, OWL.Class))
     obj = uris(g.subjects(RDF.type, OWL.ObjectProperty))
     data = uris(g.subjects(RDF.type, OWL.DatatypeProperty))
