@@ -139,6 +139,16 @@ def test_the_scholars_desk(server, browser):
     assert "rule" in text and "provisions" in text and "facts used" in text and "john doe" in text
     browser.execute_script("arguments[0].scrollIntoView({block: 'start'})", proof)
     _shot(browser, "4-proof")
+    # a proof resting on an earlier finding unfolds to it: A6-not-ordered ← A6-eligible ← A1
+    browser.find_element(By.CSS_SELECTOR, "button.open-proof[data-finding*='/current-law/A6-not-ordered/']").click()
+    outer = wait.until(ec.visibility_of_element_located((By.CSS_SELECTOR, "#proof > details.proof")))
+    nested = outer.find_element(By.CSS_SELECTOR, ".premises > details.proof")
+    assert not nested.get_attribute("open")
+    nested.find_element(By.TAG_NAME, "summary").click()
+    deeper = wait.until(lambda d: nested.find_element(By.CSS_SELECTOR, ".premises > details.proof"))
+    deeper.find_element(By.TAG_NAME, "summary").click()
+    wait.until(lambda d: "since 2012, Internet resources" in deeper.text)  # A1's quoted passage
+    _shot(browser, "4b-nested-proof")
 
     # 5. switch to Russian: the page's words and the findings' labels are Russian.
     Select(browser.find_element(By.ID, "lang")).select_by_value("ru")
