@@ -50,7 +50,7 @@ clean:
 # the page's sources and the worked examples into api/static/ (gitignored). No CDN: works offline.
 WEB_OUT := api/static/index.html
 $(WEB_OUT): $(STAMP) web/package-lock.json web/build.py $(wildcard web/src/*) $(wildcard tests/scenarios/worked/good/*)
-	cd web && npm ci --no-audit --no-fund --loglevel=error
+	cd web && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	$(BIN)/python web/build.py
 
 web: $(WEB_OUT)

@@ -171,6 +171,10 @@ def test_the_scholars_desk(server, browser):
     findings = browser.find_element(By.ID, "findings-table").text
     assert "John Doe" in findings and "нереализуема" in findings  # residence unknown: not enforceable
     _shot(browser, "6-form")
+    # a platform of one's own (an information portal) gets an owner and a jurisdiction: still conforms
+    Select(browser.find_element(By.NAME, "platform")).select_by_value("InformationPortal")
+    browser.find_element(By.ID, "validate").click()
+    wait.until(lambda d: d.find_element(By.ID, "status").text == "Сценарий соответствует входным формам.")
 
     # 7. a scenario that does not conform: the validation report, messages in Russian.
     browser.find_element(By.ID, "tab-paste").click()

@@ -86,7 +86,12 @@
     const commenter = { id: "commenter", type: "Person", label: val("commenter"), identified: f.elements.identified.checked };
     if (val("residence")) commenter.residence = val("residence");
     let platform = val("platform");
-    if (!platform.startsWith("kz:")) { graph.push({ id: "platform", type: platform, label: platform === "SocialNetwork" ? "a social network" : "an information portal" }); platform = "platform"; }
+    if (!platform.startsWith("kz:")) {  // a platform of one's own needs an owner and a jurisdiction
+      const where = val("jurisdiction") || "kz:Kazakhstan";
+      graph.push({ id: "platform", type: platform, label: platform === "SocialNetwork" ? "a social network" : "an information portal", owner: "platform-owner", jurisdiction: where },
+        { id: "platform-owner", type: "Organisation", label: "the platform's owner", identified: true, residence: where });
+      platform = "platform";
+    }
     graph.push(author, commenter,
       { id: "post", type: "Post", label: "the post", author: "post-author", publishedOn: platform, date: val("date") },
       { id: "comment", type: "Comment", label: val("commenter") + "'s comment", author: "commenter", commentOn: "post", date: val("date"), contentCategory: [val("category")] });
