@@ -6,6 +6,7 @@ Exit codes follow pySHACL: 0 conforms / succeeded, 1 does not conform, 2 unreada
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from enum import Enum
 from pathlib import Path
@@ -14,6 +15,10 @@ from typing import Annotated
 import typer
 
 from .errors import InputError, KzlawError
+
+# rdflib logs a traceback for every ill-typed literal (a date that is not a date); the SHACL report
+# already names the value, so the traceback is only noise to a command-line user.
+logging.getLogger("rdflib.term").setLevel(logging.ERROR)
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="kzlaw: legal reasoning over Kazakh media law scenarios.")

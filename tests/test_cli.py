@@ -83,3 +83,8 @@ def test_compare_shows_the_reform():
     doc = json.loads(run("compare", ABROAD, "--format", "json").stdout)
     kinds = {(c["change"], c["topic"]) for c in doc["changes"]}
     assert ("changes", "liability") in kinds and ("changes", "suspension") in kinds
+
+
+def test_ill_typed_date_gives_a_report_without_traceback():
+    r = run("validate", SCENARIOS / "input" / "bad" / "person-with-bad-date.jsonld")
+    assert r.returncode == 1 and "Traceback" not in r.stderr and "Traceback" not in r.stdout
