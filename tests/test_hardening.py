@@ -111,6 +111,14 @@ def scenario_bodies(lst: Listener) -> list[tuple[str, str, str, bytes, int]]:
         ("no fetch", "XML parameter entity naming the listener", "application/rdf+xml",
          f'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY % p SYSTEM "{L}/pe"> %p;]><r/>'.encode(), 400),
         ("size", "JSON nested 5,000 levels deep", "application/json", nested, 413),
+        ("size", "Turtle blank nodes nested 5,000 deep", "text/turtle",
+         b"<#a> <#p> " + b"[ <#p> " * 5000 + b"]" * 5000 + b" .", 400),
+        ("size", "Turtle collections nested 5,000 deep", "text/turtle",
+         b"<#a> <#p> " + b"( " * 5000 + b")" * 5000 + b" .", 400),
+        ("size", "RDF/XML elements nested 5,000 deep", "application/rdf+xml",
+         b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:k="urn:k#"><rdf:Description>'
+         + b"<k:p><rdf:Description>" * 2500 + b"</rdf:Description></k:p>" * 2500
+         + b"</rdf:Description></rdf:RDF>", 413),
         ("size", "400 people (1,200 triples) over KZLAW_MAX_TRIPLES=300", "text/turtle", many.encode(), 413),
     ]
 
@@ -140,8 +148,11 @@ def test_owl_imports_is_kept_as_data_never_followed(client, listener):
         f"\n<> <http://www.w3.org/2002/07/owl#imports> <{listener.url}/ontology.owl> .\n"
     r = client.post("/v1/validate", content=ttl.encode(), headers={"content-type": "text/turtle"})
     assert r.status_code == 200, r.text  # a report, either way; never a fetch
+    a = client.post("/v1/assess", content=ttl.encode(), headers={"content-type": "text/turtle"})
+    assert a.status_code in (200, 422), a.text  # reasoning and rules run over it: still no fetch
     record.add("no fetch", f"owl:imports <{listener.url}/ontology.owl> in a scenario",
-               "POST /v1/validate (text/turtle)", r, listener.connections)
+               "POST /v1/validate, /v1/assess (text/turtle)", a, listener.connections,
+               answer="kept as a triple, never followed")
     assert listener.connections == 0
     healthy(client)
 
