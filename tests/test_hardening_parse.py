@@ -27,3 +27,73 @@ def test_refused(data, fmt):
 def test_a_json_ld_1_1_context_still_parses():
     g = parse_scenario('{"@context": {"@version": 1.1, "@vocab": "urn:x#"}, "@id": "a", "p": 1}', "json-ld", BASE)
     assert len(g) == 1
+
+
+# --------------------------------------------------------------------------------------------------
+# Hypothesis-mutated scenarios through the whole pipeline: only InputError or a SHACL report, never a crash
+
+import json
+
+from conftest_service import FB_REACHABLE
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kzlaw.assess import assess
+from kzlaw.parse import scenario_base
+from kzlaw.service import NotConforming, check, read
+
+GOOD = json.loads(FB_REACHABLE.read_text(encoding="utf-8"))
+TTL = FB_REACHABLE.with_suffix(".ttl").read_text(encoding="utf-8")
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner, max_size=3),
+    max_leaves=8)
+
+
+def _paths(doc, prefix=()):
+    yield prefix
+    if isinstance(doc, dict):
+        for k, v in doc.items():
+            yield from _paths(v, (*prefix, k))
+    elif isinstance(doc, list):
+        for i, v in enumerate(doc):
+            yield from _paths(v, (*prefix, i))
+
+
+PATHS = [p for p in _paths(GOOD) if p]
+
+
+def _replace(doc, path, value):
+    doc = json.loads(json.dumps(doc))
+    node = doc
+    for step in path[:-1]:
+        node = node[step]
+    node[path[-1]] = value
+    return doc
+
+
+def _pipeline(data: bytes, fmt: str) -> str:
+    try:
+        g = read(data, fmt, "mutant", "https://w3id.org/kzlaw/")
+        check(g)
+        assess(g, scenario_base("mutant"), "all")
+    except InputError:
+        return "input-error"
+    except NotConforming as e:
+        assert e.report.problems  # a report, with its problems
+        return "report"
+    return "assessed"
+
+
+@given(st.sampled_from(PATHS), JSON_VALUES)
+@settings(max_examples=40, deadline=None, derandomize=True, database=None,
+          suppress_health_check=list(HealthCheck))
+def test_mutated_json_ld_only_reports(path, value):
+    _pipeline(json.dumps(_replace(GOOD, path, value)).encode(), "json-ld")
+
+
+@given(st.integers(0, len(TTL)), st.integers(0, 40), st.text(max_size=12))
+@settings(max_examples=40, deadline=None, derandomize=True, database=None,
+          suppress_health_check=list(HealthCheck))
+def test_mutated_turtle_only_reports(at, cut, insert):
+    _pipeline((TTL[:at] + insert + TTL[at + cut:]).encode(), "turtle")
