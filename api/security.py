@@ -5,8 +5,8 @@
   (:func:`hmac.compare_digest`) and never logged or echoed.
 * ``KZLAW_CORS_ORIGINS`` (comma-separated) turns CORS on for those origins; unset, no CORS header is sent.
 * Every response carries X-Content-Type-Options, X-Frame-Options and Referrer-Policy; a Content Security
-  Policy fits each kind of page (the interactive docs load Swagger UI / ReDoc from their CDN, nothing else
-  may load anything).
+  Policy fits each kind of response unless the route set its own (the web page does): the interactive docs
+  load Swagger UI / ReDoc from their CDN, other HTML pages their own origin only, API responses nothing.
 """
 
 from __future__ import annotations
@@ -55,6 +55,9 @@ _DOCS_CSP = ("default-src 'none'; script-src 'self' 'unsafe-inline' https://cdn.
              "https://cdn.redoc.ly; connect-src 'self'; worker-src blob:; frame-ancestors 'none'; "
              "base-uri 'none'; form-action 'none'")
 _API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+# other HTML pages (e.g. the ontology reference) that set no policy of their own: their own origin only
+_HTML_CSP = ("default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; "
+             "frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
 _HEADERS = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
             (b"referrer-policy", b"no-referrer"), (b"cross-origin-opener-policy", b"same-origin")]
 
@@ -68,14 +71,15 @@ class SecurityHeaders:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        path = scope.get("path", "")
-        csp = _DOCS_CSP if path in ("/docs", "/redoc", "/docs/oauth2-redirect") else _API_CSP
+        docs = scope.get("path", "") in ("/docs", "/redoc", "/docs/oauth2-redirect")
 
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
-                have = {k.lower() for k, _ in message.get("headers", [])}
-                extra = [(k, v) for k, v in _HEADERS if k not in have]
-                if b"content-security-policy" not in have:
+                headers = {k.lower(): v for k, v in message.get("headers", [])}
+                extra = [(k, v) for k, v in _HEADERS if k not in headers]
+                if b"content-security-policy" not in headers:  # a page's own policy wins
+                    html = headers.get(b"content-type", b"").startswith(b"text/html")
+                    csp = _DOCS_CSP if docs else _HTML_CSP if html else _API_CSP
                     extra.append((b"content-security-policy", csp.encode()))
                 message = {**message, "headers": [*message.get("headers", []), *extra]}
             await send(message)

@@ -96,6 +96,10 @@ def test_security_headers(client):
         assert r.headers["referrer-policy"] == "no-referrer"
         assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
     assert "default-src 'none'" in client.get("/health").headers["content-security-policy"]
+    assert "cdn.jsdelivr.net" in client.get("/docs").headers["content-security-policy"]
+    page = client.get("/")  # the web page keeps the policy it sets itself
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert len(page.headers.get_list("content-security-policy")) == 1
 
 
 def test_no_cors_headers_by_default(tmp_path):
