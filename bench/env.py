@@ -20,7 +20,8 @@ def environment() -> dict:
             versions[lib] = None
     try:
         import subprocess
-        java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
+        java = subprocess.run(["java", "-version"], capture_output=True, text=True,
+                              check=False).stderr.splitlines()[0]
     except (OSError, IndexError):
         java = None
     return {"cores": os.cpu_count(), "python": sys.version.split()[0], "platform": platform.platform(),

@@ -78,12 +78,13 @@ def finding_keys(g: Graph) -> set[tuple]:
     """(regime, subject, conclusion, concerns, basis, obstacles) of every finding in ``g``: the
     conclusions compared between kzlaw and the baseline (not IRIs, not wording)."""
     keys = set()
+    def v(f, p):
+        x = g.value(f, p)
+        return str(x) if x is not None else ""
+
     for f in set(g.subjects(RDF.type, KZ.Finding)):
-        def v(p):
-            x = g.value(f, p)
-            return str(x) if x is not None else ""
-        keys.add((regime_id(g.value(f, KZ.regime)), v(KZ.subject), v(KZ.conclusion), v(KZ.concerns),
-                  v(KZ.basis), tuple(sorted(str(o) for o in g.objects(f, KZ.obstacle)))))
+        keys.add((regime_id(g.value(f, KZ.regime)), v(f, KZ.subject), v(f, KZ.conclusion), v(f, KZ.concerns),
+                  v(f, KZ.basis), tuple(sorted(str(o) for o in g.objects(f, KZ.obstacle)))))
     return keys
 
 

@@ -23,7 +23,7 @@ from .errors import InputError
 from .explain import render_explanations
 from .knowledge import rule_shapes_graph
 from .namespaces import KZ
-from .reason import rl_closure
+from .reason import Closure, rl_closure
 from .rules import Regime, all_rules, resolve_regimes, rule_metadata_graph, rules_version
 
 # Finding properties that point at other nodes and are kept as lists in the JSON model.
@@ -122,8 +122,12 @@ def _bound_rule_text(rule_text: str, regime_iri: str) -> str:
 _THIS = re.compile(r"\$this\b")
 
 
-def _run_oxigraph(data: Graph, regimes: list[Regime]) -> Graph:
+def _run_oxigraph(data: Graph, regimes: list[Regime], static: tuple = ()) -> Graph:
+    """``static``: pre-converted quads loaded beside ``data`` (the part of the rule data that depends
+    only on the ontology and the rules)."""
     store = ox.Store()
+    if static:
+        store.extend(static)
     store.extend(ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), ox.DefaultGraph()) for s, p, o in data)
     for regime in regimes:
         while True:
@@ -194,21 +198,31 @@ _KZ_NS = str(KZ)
 _SCHEMA_NS = ("http://www.w3.org/2002/07/owl#", "http://www.w3.org/2000/01/rdf-schema#")
 
 
+def _wanted(s, p, o) -> bool:
+    if isinstance(s, BNode) or isinstance(o, BNode):
+        return False
+    if p == RDF.type:
+        return not str(o).startswith(_SCHEMA_NS)
+    return str(p).startswith(_KZ_NS)
+
+
 def rule_data(closure: Graph) -> Graph:
     """What the rules read: class memberships and kz: facts of named nodes, plus the rule metadata.
     The rules mention no other predicate, so leaving out the ontology's axioms, labels and definitions
     changes no finding and makes every rule query cheaper."""
     data = Graph()
-    for s, p, o in closure:
-        if isinstance(s, BNode) or isinstance(o, BNode):
-            continue
-        if p == RDF.type:
-            if not str(o).startswith(_SCHEMA_NS):
-                data.add((s, p, o))
-        elif str(p).startswith(_KZ_NS):
-            data.add((s, p, o))
+    data.addN((s, p, o, data) for s, p, o in closure if _wanted(s, p, o))
     data += rule_metadata_graph()
     return data
+
+
+@cache
+def _static_rule_quads() -> tuple:
+    """The rule data of the ontology's own closure plus the rule metadata, as Oxigraph quads, once."""
+    static = rl_closure(Graph()).static
+    return tuple(ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), ox.DefaultGraph())
+                 for g in (static, rule_metadata_graph()) for s, p, o in g
+                 if g is not static or _wanted(s, p, o))
 
 
 def assess(facts: Graph, scenario_iri: str, regimes: str | list[str] | None = None,
@@ -222,8 +236,13 @@ def assess(facts: Graph, scenario_iri: str, regimes: str | list[str] | None = No
     if as_of_lit is not None:
         work_facts.set((node, KZ.asOf, as_of_lit))
     closure = rl_closure(work_facts)
-    data = rule_data(closure)
-    raw = EXECUTORS[executor](data, chosen)
+    if executor == "oxigraph" and isinstance(closure, Closure):
+        # the static part is pre-converted; only what the facts add is converted per scenario
+        delta = Graph()
+        delta.addN((s, p, o, delta) for s, p, o in closure.delta if _wanted(s, p, o))
+        raw = _run_oxigraph(delta, chosen, _static_rule_quads())
+    else:
+        raw = EXECUTORS[executor](rule_data(closure), chosen)
     findings, graph = _complete(raw, closure, work_facts, node)
     stated_as_of = work_facts.value(node, KZ.asOf)
     return Assessment(scenario=str(node), regimes=[r.id for r in chosen],

@@ -17,7 +17,7 @@ from functools import cache
 import reasonable
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import OWL, RDF, XSD
+from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from .knowledge import ontology_graph
 
@@ -47,22 +47,114 @@ def _apply_chains(g: Graph) -> None:
                     changed = True
 
 
-def rl_closure(facts: Graph) -> Graph:
-    """The OWL 2 RL closure of ontology + facts (includes the ontology's own triples)."""
-    merged = Graph()
-    merged += ontology_graph()
-    merged += facts
+_LOGICAL = (str(OWL), str(RDF), str(RDFS))
+
+
+@cache
+def _static() -> tuple[Graph, frozenset, tuple]:
+    """What depends only on the ontology, computed once: its own RL closure S (as a Graph and as a set),
+    and the reasoner's input for a scenario — the ontology without the literal-valued annotations of
+    named nodes (labels, definitions, quotes...), which no OWL 2 RL rule joins on (their predicates have
+    no domain, range, characteristic, restriction, chain or key). Their consequences are in S, which
+    every closure includes."""
+    onto = ontology_graph()
+    closure = _closure_of(list(onto))
+    used = set()
+    for s, p, o in closure:
+        if p == RDF.type and o not in _CHARACTERISTICS:
+            continue
+        if str(p).startswith(_LOGICAL):
+            used.add(s)
+            used.add(o)
+    keep = tuple(t for t in onto if not (isinstance(t[2], Literal) and not isinstance(t[0], BNode)
+                                         and t[1] not in used and not str(t[1]).startswith(_LOGICAL)))
+    static = Graph()
+    static.addN((s, p, o, static) for s, p, o in closure)
+    return static, frozenset(closure), keep
+
+
+_CHARACTERISTICS = {OWL.FunctionalProperty, OWL.InverseFunctionalProperty, OWL.TransitiveProperty,
+                    OWL.SymmetricProperty, OWL.AsymmetricProperty, OWL.IrreflexiveProperty,
+                    OWL.ReflexiveProperty}
+
+
+def _chains_on(triples: set) -> bool:
+    """prp-spo2 on a set of triples, to a fixpoint; True if anything was added."""
+    chains = _property_chains()
+    if not chains:
+        return False
+    by_p: dict = {}
+    for s, p, o in triples:
+        by_p.setdefault(p, {}).setdefault(s, []).append(o)
+    added = False
+    changed = True
+    while changed:
+        changed = False
+        for prop, steps in chains:
+            frontier = {(x, x) for x in by_p.get(steps[0], {})}
+            for step in steps:
+                idx = by_p.get(step, {})
+                frontier = {(start, o) for start, node in frontier for o in idx.get(node, ())}
+            for x, z in frontier:
+                t = (x, prop, z)
+                if t not in triples:
+                    triples.add(t)
+                    by_p.setdefault(prop, {}).setdefault(x, []).append(z)
+                    changed = added = True
+    return added
+
+
+def _closure_of(triples: list) -> set:
     while True:
         r = reasonable.PyReasoner()
-        r.from_graph(merged)
-        closure = Graph()
-        for t in r.reason():
-            closure.add(t)
-        before = len(closure)
-        _apply_chains(closure)
-        if len(closure) == before:
+        r.from_graph(triples)
+        closure = set(r.reason())
+        if not _chains_on(closure):
             return closure
-        merged = closure  # a chain added a fact: let the RL rules see it (domains, ranges, inverses)
+        triples = list(closure)  # a chain added a fact: let the RL rules see it (domains, ranges, inverses)
+
+
+class Closure(Graph):
+    """The closure of ontology + facts as one graph: the ontology's own closure (``static``, shared and
+    computed once — never modified) and what the facts add (``delta``; additions go there)."""
+
+    def __init__(self, static: Graph, delta: Graph):
+        super().__init__()
+        self.static = static
+        self.delta = delta
+
+    # delta and static are kept disjoint, so a triple is never given twice
+
+    def triples(self, triple):
+        yield from self.static.triples(triple)
+        yield from self.delta.triples(triple)
+
+    def __contains__(self, triple) -> bool:
+        return triple in self.static or triple in self.delta
+
+    def __len__(self) -> int:
+        return len(self.static) + len(self.delta)
+
+    def add(self, triple):
+        if triple not in self.static:
+            self.delta.add(triple)
+        return self
+
+    def addN(self, quads):
+        self.delta.addN((s, p, o, self.delta) for s, p, o, _g in quads if (s, p, o) not in self.static)
+        return self
+
+    def remove(self, triple):
+        raise TypeError("a Closure is read-only")
+
+
+def rl_closure(facts: Graph) -> Graph:
+    """The OWL 2 RL closure of ontology + facts (includes the ontology's own triples)."""
+    static, static_set, keep = _static()
+    closure = _closure_of([*keep, *facts])
+    delta = Graph()
+    delta.addN((s, p, o, delta) for s, p, o in closure if (s, p, o) not in static_set)
+    return Closure(static, delta)
 
 
 def for_hermit(g: Graph) -> Graph:
