@@ -17,6 +17,7 @@ LIMITS = {"max_body_bytes": "262144", "max_triples": "300", "max_query_chars": "
           "query_timeout_s": "1", "max_result_rows": "500", "max_concurrent_queries": "2"}
 
 record = Record("REST and SPARQL (embedded store)")
+_track = record.tracker()
 
 
 @pytest.fixture(scope="module")
@@ -27,11 +28,11 @@ def listener():
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, listener):
+def server(request, tmp_path_factory, listener):
     p = api_server(tmp_path_factory.mktemp("hardening"), **LIMITS)
     yield p
     p.stop()
-    record.write()
+    record.write(request)
 
 
 @pytest.fixture(scope="module")

@@ -20,16 +20,17 @@ JSONLD = {"content-type": "application/ld+json"}
 TOKENS = "s3cret-token-one,second-token-two"
 ORIGIN = "https://scholar.example"
 record = Record("Access (KZLAW_API_TOKENS set)")
+_track = record.tracker()
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(request, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("access")
     p = api_server(tmp, api_tokens=TOKENS, cors_origins=ORIGIN)
     p.tmp = tmp
     yield p
     p.stop()
-    record.write()
+    record.write(request)
 
 
 @pytest.fixture(scope="module")

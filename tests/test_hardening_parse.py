@@ -97,3 +97,10 @@ def test_mutated_json_ld_only_reports(path, value):
           suppress_health_check=list(HealthCheck))
 def test_mutated_turtle_only_reports(at, cut, insert):
     _pipeline((TTL[:at] + insert + TTL[at + cut:]).encode(), "turtle")
+
+
+def test_the_hostile_input_table_is_the_tests_output():
+    from hardening.support import DOC, render_text
+
+    assert DOC.read_text(encoding="utf-8") == render_text(), \
+        "docs/hostile-inputs.md differs from tests/hardening/results: run the hardening tests"
