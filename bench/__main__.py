@@ -187,7 +187,7 @@ def queries(targets: list[int], rdflib_target: int) -> dict:
     from .queries import build, run_oxigraph, run_rdflib, scenario_quads
 
     with tempfile.TemporaryDirectory(prefix="kzlaw-q-") as d:
-        run_batch(200, os.path.join(d, "seed"), start=10**6)
+        run_batch(60, os.path.join(d, "seed"), start=10**6)
         seed_store = ox.Store(os.path.join(d, "seed"))
         seed_nq, know_nq = scenario_quads(seed_store)
         del seed_store
@@ -274,13 +274,20 @@ def main(argv=None) -> int:
     ap.add_argument("--quick", action="store_true", help="CI: fewer scenarios, batch stops at 1k")
     ap.add_argument("--skip", default="", help="comma-separated: rest,batch,queries")
     ap.add_argument("--out", default=str(RESULTS / "latest.json"))
+    ap.add_argument("--naive", type=int, help="scenarios checked against the naive pipeline")
+    ap.add_argument("--scenarios", type=int, help="scenarios timed one by one (library, REST)")
+    ap.add_argument("--batch-sizes", help="comma-separated N (default 1000 quick, 1000,10000,100000 full)")
+    ap.add_argument("--store-sizes", help="comma-separated quads for the query stores "
+                                          "(default 100000 quick, 1000000,10000000 full)")
+    ap.add_argument("--rdflib-size", type=int, help="quads for rdflib (default: the first store size)")
     args = ap.parse_args(argv)
     skip = set(filter(None, args.skip.split(",")))
     quick = args.quick
     t_all = time.perf_counter()
     result: dict = {"mode": "quick" if quick else "full", "environment": environment()}
 
-    n_lib, n_naive = (100, 4) if quick else (300, 20)
+    n_lib, n_naive = (40, 4) if quick else (300, 20)
+    n_lib, n_naive = args.scenarios or n_lib, args.naive or n_naive
     log(f"checking kzlaw against the naive pipeline on {n_naive} scenarios, timing {n_lib}")
     texts = scenario_texts(range(1, n_lib + 1))
     result["per_scenario"], mismatches = check_and_time(texts, n_naive, parallel=quick)
@@ -294,11 +301,16 @@ def main(argv=None) -> int:
         result["rest"] = rest(texts, result["per_scenario"]["naive"]["p50_ms"])
     if "batch" not in skip:
         log("batch")
-        result["batch"] = batch([1000] if quick else [1000, 10000, 100000])
+        sizes = [1000] if quick else [1000, 10000, 100000]
+        if args.batch_sizes:
+            sizes = [int(x) for x in args.batch_sizes.split(",")]
+        result["batch"] = batch(sizes)
     if "queries" not in skip:
         log("competency queries")
-        result["queries"] = queries([100_000] if quick else [1_000_000, 10_000_000],
-                                    100_000 if quick else 1_000_000)
+        stores = [100_000] if quick else [1_000_000, 10_000_000]
+        if args.store_sizes:
+            stores = [int(x) for x in args.store_sizes.split(",")]
+        result["queries"] = queries(stores, args.rdflib_size or stores[0])
     result["peak_rss_mb"] = peak_rss_mb()
     result["total_s"] = round(time.perf_counter() - t_all, 1)
     _write(result, args.out)
