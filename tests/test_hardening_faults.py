@@ -133,7 +133,6 @@ def test_kill_9_of_kzlaw_load(tmp):
             names = st.graph_names(sid)
             assert {n.rsplit("/", 1)[-1] for n in names if "/findings/" in n} == REGIMES, sid
             assert len(st.facts(sid)) > 0
-        partial = len(ids)
     finally:
         st.close()
     rest = [str(p) for p in sorted(files.iterdir()) if p.name.split(".")[0] not in ids]
