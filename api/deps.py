@@ -13,6 +13,7 @@ from kzlaw.settings import Settings
 from kzlaw.store import QuadStore
 
 from .errors import ApiProblem
+from .negotiation import ranked_media_types
 
 
 def get_settings(request: Request) -> Settings:
@@ -75,21 +76,14 @@ RDF_MEDIA = {"text/turtle": "turtle", "application/ld+json": "json-ld"}
 
 def rdf_wanted(request: Request) -> str | None:
     """'turtle' or 'json-ld' when the client asks for RDF (Accept), else None (plain JSON)."""
-    best, best_q = None, 0.0
-    for item in request.headers.get("accept", "").split(","):
-        parts = [p.strip() for p in item.split(";")]
-        mt, q = parts[0].lower(), 1.0
-        for p in parts[1:]:
-            if p.startswith("q="):
-                try:
-                    q = float(p[2:])
-                except ValueError:
-                    q = 0.0
-        if mt in ("application/json", "*/*", "application/*") and q > best_q:
-            best, best_q = None, q
-        elif mt in RDF_MEDIA and q > best_q:
-            best, best_q = RDF_MEDIA[mt], q
-    return best
+    for mt, q in ranked_media_types(request.headers.get("accept", "")):
+        if q <= 0:
+            break
+        if mt in ("application/json", "*/*", "application/*"):
+            return None
+        if mt in RDF_MEDIA:
+            return RDF_MEDIA[mt]
+    return None
 
 
 RdfWantedDep = Annotated[str | None, Depends(rdf_wanted)]

@@ -20,6 +20,7 @@ from kzlaw.store import QueryError, query_form
 from ..deps import SettingsDep, StoreDep, read_body
 from ..errors import PROBLEM_MEDIA_TYPE, ApiProblem
 from ..examples import SPARQL_EXAMPLE
+from ..negotiation import ranked_media_types
 
 router = APIRouter(tags=["sparql"])
 
@@ -43,18 +44,7 @@ GRAPHS = [  # media types for CONSTRUCT / DESCRIBE
 
 
 def negotiate(accept: str, offers: list[tuple[str, object]]) -> tuple[str, object]:
-    ranked = []
-    for i, item in enumerate(accept.split(",")):
-        parts = [p.strip() for p in item.split(";")]
-        q = 1.0
-        for p in parts[1:]:
-            if p.startswith("q="):
-                try:
-                    q = float(p[2:])
-                except ValueError:
-                    q = 0.0
-        ranked.append((-q, i, parts[0].lower()))
-    for _, _, mt in sorted(ranked):
+    for mt, _q in ranked_media_types(accept):
         for offer in offers:
             if mt == offer[0] or mt in ("*/*", "") or (mt.endswith("/*") and offer[0].startswith(mt[:-1])):
                 return offer

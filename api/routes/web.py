@@ -20,6 +20,7 @@ from kzlaw.resources import data_path
 
 from ..deps import LangDep
 from ..errors import ApiProblem
+from ..negotiation import ranked_media_types
 
 router = APIRouter(tags=["web"])
 
@@ -121,15 +122,7 @@ _RDF_MEDIA = {"turtle": "text/turtle; charset=utf-8", "xml": "application/rdf+xm
 def _negotiate(accept: str) -> str:
     """``html`` or an rdflib format: the acceptable type of highest q (HTML on ties and on */*)."""
     best, best_q = "html", -1.0
-    for i, part in enumerate(accept.split(",") if accept else ["*/*"]):
-        fields = [f.strip() for f in part.split(";")]
-        media, q = fields[0].lower(), 1.0
-        for f in fields[1:]:
-            if f.startswith("q="):
-                try:
-                    q = float(f[2:])
-                except ValueError:
-                    q = 0.0
+    for media, q in ranked_media_types(accept or "*/*"):
         if media in ("text/html", "application/xhtml+xml", "*/*", "text/*"):
             kind = "html"
         elif media in _RDF_TYPES:
