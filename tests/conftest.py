@@ -1,3 +1,4 @@
+import httpx
 import pytest
 
 
@@ -9,3 +10,20 @@ def pytest_addoption(parser):
 @pytest.fixture
 def update_golden(request) -> bool:
     return request.config.getoption("--update-golden")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A real API server process on a loopback port, one per test module. Modules that need other
+    settings (limits, tokens) override this fixture; ``client`` then talks to theirs."""
+    from conftest_service import api_server
+
+    p = api_server(tmp_path_factory.mktemp("api"))
+    yield p
+    p.stop()
+
+
+@pytest.fixture(scope="module")
+def client(server):
+    with httpx.Client(base_url=server.url, timeout=60) as c:
+        yield c

@@ -15,19 +15,6 @@ FB = FB_REACHABLE.read_bytes()
 JSONLD = {"content-type": "application/ld+json"}
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    p = api_server(tmp_path_factory.mktemp("api"))
-    yield p
-    p.stop()
-
-
-@pytest.fixture
-def client(server):
-    with httpx.Client(base_url=server.url, timeout=60) as c:
-        yield c
-
-
 def _problem(r: httpx.Response, status: int) -> dict:
     assert r.status_code == status, r.text
     assert r.headers["content-type"].startswith(PROBLEM)

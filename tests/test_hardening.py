@@ -35,12 +35,6 @@ def server(request, tmp_path_factory, listener):
     record.write(request)
 
 
-@pytest.fixture(scope="module")
-def client(server):
-    with httpx.Client(base_url=server.url, timeout=60) as c:
-        yield c
-
-
 def problem(r: httpx.Response, *statuses: int) -> dict:
     assert r.status_code in statuses, r.text
     assert r.headers["content-type"].startswith(PROBLEM), r.headers

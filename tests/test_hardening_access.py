@@ -33,12 +33,6 @@ def server(request, tmp_path_factory):
     record.write(request)
 
 
-@pytest.fixture(scope="module")
-def client(server):
-    with httpx.Client(base_url=server.url, timeout=60) as c:
-        yield c
-
-
 def _unauthorized(r: httpx.Response) -> None:
     assert r.status_code == 401, r.text
     assert r.headers["content-type"].startswith("application/problem+json")

@@ -7,28 +7,13 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-import httpx
 import pytest
-from conftest_service import api_server
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from kzlaw.knowledge import ontology_graph
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    p = api_server(tmp_path_factory.mktemp("web"))
-    yield p
-    p.stop()
-
-
-@pytest.fixture
-def client(server):
-    with httpx.Client(base_url=server.url, timeout=60) as c:
-        yield c
 
 
 def test_page_is_served_with_local_files_only(client):
