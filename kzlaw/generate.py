@@ -115,17 +115,13 @@ def generate(seed: int, base: str = BASE, lawful_only: bool = False) -> tuple[Gr
                 g.add((d, KZ.addressedTo, author))
                 g.add((d, KZ.concernsPublication, c))
                 answer = rnd.choice(["refusal", "deletion", None])
-                if answer == "refusal":
-                    r = n(f"refusal-{i}")
-                    g.add((r, RDF.type, KZ.Refusal))
+                if answer is not None:  # the post author refuses, or deletes the comment
+                    r = n(f"{answer}-{i}")
+                    g.add((r, RDF.type, KZ.Refusal if answer == "refusal" else KZ.Deletion))
                     g.add((r, KZ.answers, d))
                     g.add((r, KZ.agent, author))
-                elif answer == "deletion":
-                    r = n(f"deletion-{i}")
-                    g.add((r, RDF.type, KZ.Deletion))
-                    g.add((r, KZ.answers, d))
-                    g.add((r, KZ.agent, author))
-                    g.add((r, KZ.concernsPublication, c))
+                    if answer == "deletion":
+                        g.add((r, KZ.concernsPublication, c))
         if rnd.random() < 0.3:
             body = n("state-body")
             g.add((body, RDF.type, KZ.StateBody))
