@@ -296,15 +296,18 @@ def main(argv=None) -> int:
         result["peak_rss_mb"] = peak_rss_mb()
         _write(result, args.out)
         return 1
+    _write(result, args.out)
     if "rest" not in skip:
         log("REST round trip on loopback")
         result["rest"] = rest(texts, result["per_scenario"]["naive"]["p50_ms"])
+        _write(result, args.out)  # a run cut short keeps what it measured
     if "batch" not in skip:
         log("batch")
         sizes = [1000] if quick else [1000, 10000, 100000]
         if args.batch_sizes:
             sizes = [int(x) for x in args.batch_sizes.split(",")]
         result["batch"] = batch(sizes)
+        _write(result, args.out)  # a run cut short keeps what it measured
     if "queries" not in skip:
         log("competency queries")
         stores = [100_000] if quick else [1_000_000, 10_000_000]
