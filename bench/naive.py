@@ -6,11 +6,11 @@ date adapter HermiT needs (xsd:date → xsd:dateTime, see kzlaw.reason.for_hermi
 from __future__ import annotations
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, XSD
+from rdflib.namespace import RDF, XSD
 
 from kzlaw.knowledge import ontology_graph, rule_shapes_graph
 from kzlaw.namespaces import KZ, SH
-from kzlaw.reason import hermit_closure
+from kzlaw.reason import hermit_closure, named_superclasses
 from kzlaw.rules import all_regimes, regime_id, rule_metadata_graph
 
 
@@ -31,24 +31,8 @@ def _undo_hermit_dates(closure: Graph, facts: Graph) -> Graph:
 def _complete_types(g: Graph) -> None:
     """owlready2 writes HermiT's result back as each individual's most specific classes and the class
     hierarchy as rdfs:subClassOf / owl:equivalentClass: a user who wants the rules to see every class
-    membership adds the named superclasses (as tests/test_reasoning_differential.py reads HermiT)."""
-    direct: dict = {}
-    for s, o in g.subject_objects(RDFS.subClassOf):
-        if isinstance(s, URIRef) and isinstance(o, URIRef):
-            direct.setdefault(s, set()).add(o)
-    for s, o in g.subject_objects(OWL.equivalentClass):
-        if isinstance(s, URIRef) and isinstance(o, URIRef):
-            direct.setdefault(s, set()).add(o)
-            direct.setdefault(o, set()).add(s)
-    sup: dict = {}
-    for c in direct:
-        seen, todo = set(), [c]
-        while todo:
-            for parent in direct.get(todo.pop(), ()):
-                if parent not in seen:
-                    seen.add(parent)
-                    todo.append(parent)
-        sup[c] = seen
+    membership adds the named superclasses (kzlaw.reason.named_superclasses, as the differential test does)."""
+    sup = named_superclasses(g)
     for x, c in list(g.subject_objects(RDF.type)):
         for parent in sup.get(c, ()):
             g.add((x, RDF.type, parent))

@@ -157,6 +157,32 @@ def rl_closure(facts: Graph) -> Graph:
     return Closure(static, delta)
 
 
+def named_superclasses(*graphs: Graph) -> dict:
+    """Each named class's transitive named superclasses, from the rdfs:subClassOf and owl:equivalentClass
+    triples of the given graphs. HermiT (through owlready2) writes back only each individual's most
+    specific classes plus the class hierarchy it inferred; closing types under this map gives every
+    class membership, comparable with an RL closure."""
+    direct: dict = {}
+    for g in graphs:
+        for s, o in g.subject_objects(RDFS.subClassOf):
+            if isinstance(s, URIRef) and isinstance(o, URIRef):
+                direct.setdefault(s, set()).add(o)
+        for s, o in g.subject_objects(OWL.equivalentClass):
+            if isinstance(s, URIRef) and isinstance(o, URIRef):
+                direct.setdefault(s, set()).add(o)
+                direct.setdefault(o, set()).add(s)
+    sup: dict = {}
+    for c in direct:
+        seen, todo = set(), [c]
+        while todo:
+            for parent in direct.get(todo.pop(), ()):
+                if parent not in seen:
+                    seen.add(parent)
+                    todo.append(parent)
+        sup[c] = seen
+    return sup
+
+
 def for_hermit(g: Graph) -> Graph:
     """HermiT accepts only the OWL 2 datatype map, which has xsd:dateTime but not xsd:date: dates are
     handed to it as midnight date-times. No class or property inference depends on a date."""

@@ -10,41 +10,17 @@ from __future__ import annotations
 
 import pytest
 from rdflib import BNode, Graph, URIRef
-from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.namespace import OWL, RDF
 from support import scenario_files
 
 from kzlaw.generate import generate
 from kzlaw.namespaces import BASE, KZ
 from kzlaw.parse import read_scenario_file
-from kzlaw.reason import hermit_closure, rl_closure
+from kzlaw.reason import hermit_closure, named_superclasses, rl_closure
 
 pytestmark = pytest.mark.slow
 GENERATED = 240
 BATCH = 80
-
-
-def _superclasses(*graphs: Graph) -> dict:
-    """Transitive named superclasses, from the class hierarchy each reasoner inferred (HermiT writes its
-    classification back as rdfs:subClassOf; the RL closure has its own)."""
-    direct: dict = {}
-    for g in graphs:
-        for s, o in g.subject_objects(RDFS.subClassOf):
-            if isinstance(s, URIRef) and isinstance(o, URIRef):
-                direct.setdefault(s, set()).add(o)
-        for s, o in g.subject_objects(OWL.equivalentClass):
-            if isinstance(s, URIRef) and isinstance(o, URIRef):
-                direct.setdefault(s, set()).add(o)
-                direct.setdefault(o, set()).add(s)
-    sup: dict = {}
-    for c in direct:
-        seen, todo = set(), [c]
-        while todo:
-            for parent in direct.get(todo.pop(), ()):
-                if parent not in seen:
-                    seen.add(parent)
-                    todo.append(parent)
-        sup[c] = seen
-    return sup
 
 
 def _comparable(g: Graph, sup: dict) -> set:
@@ -75,7 +51,7 @@ def test_rl_materialisation_equals_hermit(batch):
         facts += g
     fast = rl_closure(facts)
     ref = hermit_closure(facts)
-    sup = _superclasses(fast, ref)
+    sup = named_superclasses(fast, ref)
     a, b = _comparable(fast, sup), _comparable(ref, sup)
     assert a, "nothing to compare: the batch is empty"
     assert a - b == set(), f"inferred by the fast path only: {sorted(a - b)[:10]}"
