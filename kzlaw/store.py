@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -131,32 +132,37 @@ class Page:
     ids: list[str]
 
 
-class QuadStore:
-    """What kzlaw needs from a store. Subclasses provide the five primitives below."""
+class QuadStore(ABC):
+    """What kzlaw needs from a store. Subclasses provide the five primitives below (abstract: a backend
+    missing one fails when it is constructed, not in the middle of a request)."""
 
     def __init__(self, base: str):
         self.base = base
 
     # ---- primitives --------------------------------------------------------------------------
+    @abstractmethod
     def _update(self, text: str) -> None:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def _select(self, query: str) -> list[dict[str, object]]:
         """Bindings as rdflib terms (internal queries: explicit GRAPH patterns)."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def _construct(self, query: str) -> Graph:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def _replace_graph(self, name: str, g: Graph) -> None:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def results(self, query: str, default_graphs: list[str] | None = None,
                 named_graphs: list[str] | None = None) -> Callable[[], object]:
         """For the SPARQL endpoint: a function giving, each time it is called, fresh pyoxigraph results
         (QuerySolutions, QueryBoolean or QueryTriples) of ``query`` over the union of all graphs, or
         over the dataset the client names. Raises QueryError for a query the store cannot run."""
-        raise NotImplementedError
 
     def close(self) -> None:
         pass

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-import socket
-import threading
 
 import pytest
+from hardening.support import Listener
 from rdflib.compare import isomorphic
 
 from kzlaw.errors import InputError
@@ -18,35 +17,6 @@ DOC = {"@context": "https://w3id.org/kzlaw/context.jsonld",
 TTL = """@prefix kz: <https://w3id.org/kzlaw/ontology#> .
 <p> a kz:Person ; kz:identified true ; kz:residence kz:Kazakhstan .
 """
-
-
-class Listener:
-    """A loopback TCP listener that records every connection: proof that nothing was fetched."""
-
-    def __init__(self):
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(5)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.connections = 0
-        self._stop = False
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _run(self):
-        while not self._stop:
-            try:
-                conn, _ = self.sock.accept()
-                self.connections += 1
-                conn.close()
-            except OSError:
-                continue
-
-    def close(self):
-        self._stop = True
-        self.thread.join()
-        self.sock.close()
 
 
 @pytest.fixture
