@@ -22,7 +22,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, XSD
 from .errors import InputError
 from .explain import render_explanations
 from .knowledge import rule_shapes_graph
-from .namespaces import KZ
+from .namespaces import KZ, SH
 from .reason import Closure, rl_closure
 from .rules import Regime, all_rules, resolve_regimes, rule_metadata_graph, rules_version
 
@@ -153,7 +153,6 @@ def _run_pyshacl(data: Graph, regimes: list[Regime]) -> Graph:
 
     shapes = rule_shapes_graph()
     wanted = {r.iri for r in regimes}
-    from .namespaces import SH
     use = [s for s in shapes.subjects(SH.targetNode, None) if shapes.value(s, SH.targetNode) in wanted]
     work = Graph()
     work += data

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
-from .knowledge import label, ontology_graph, pick_lang
+from .knowledge import label, ontology_graph
 from .namespaces import KZ, LANGS
 from .rules import all_regimes, all_rules
 
@@ -135,6 +135,3 @@ def memo(assessment: Assessment, lang: str = "en") -> str:
                 out.extend(_tree_lines(proof_tree(f, by_iri, lang, closure), lang, "  "))
     return "\n".join(out)
 
-
-def pick(node: URIRef, prop: URIRef, lang: str) -> str | None:
-    return pick_lang(ontology_graph().objects(node, prop), lang)

@@ -10,7 +10,7 @@ from functools import cache
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
-from .namespaces import KZ, LANGS, RDFS, SKOS
+from .namespaces import KZ, RDFS, SKOS
 from .resources import ontology_files, shape_files
 
 
@@ -71,9 +71,3 @@ def compact(node: Node) -> str:
     if s.startswith(str(KZ)):
         return "kz:" + s[len(str(KZ)):]
     return s
-
-
-def check_lang(lang: str) -> str:
-    if lang not in LANGS:
-        raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGS)}")
-    return lang

@@ -31,22 +31,6 @@ def _property_chains() -> tuple[tuple[URIRef, tuple[URIRef, ...]], ...]:
     return tuple(chains)
 
 
-def _apply_chains(g: Graph) -> None:
-    """prp-spo2 to a fixpoint: for a chain p1∘…∘pn ⊑ p, link x to z when x p1 … pn z."""
-    chains = _property_chains()
-    changed = True
-    while changed:
-        changed = False
-        for prop, steps in chains:
-            frontier = {(s, s) for s in g.subjects(steps[0], None)}
-            for step in steps:
-                frontier = {(start, o) for start, node in frontier for o in g.objects(node, step)}
-            for s, o in frontier:
-                if (s, prop, o) not in g:
-                    g.add((s, prop, o))
-                    changed = True
-
-
 _LOGICAL = (str(OWL), str(RDF), str(RDFS))
 
 
