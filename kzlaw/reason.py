@@ -132,13 +132,249 @@ class Closure(Graph):
         raise TypeError("a Closure is read-only")
 
 
-def rl_closure(facts: Graph) -> Graph:
-    """The OWL 2 RL closure of ontology + facts (includes the ontology's own triples)."""
+def rl_closure_reference(facts: Graph) -> Graph:
+    """The OWL 2 RL closure of ontology + facts by ``reasonable`` (re-deriving the ontology every call):
+    the reference the compiled path is tested against, and its fallback."""
     static, static_set, keep = _static()
     closure = _closure_of([*keep, *facts])
     delta = Graph()
     delta.addN((s, p, o, delta) for s, p, o in closure if (s, p, o) not in static_set)
     return Closure(static, delta)
+
+
+def rl_closure(facts: Graph) -> Graph:
+    """The OWL 2 RL closure of ontology + facts (includes the ontology's own triples).
+
+    The ontology is fixed, so its RL rules are compiled once (``_Compiled``) into lookup tables, and a
+    scenario's facts are closed under them alone. Facts that speak about the schema itself, or that need
+    equality reasoning, go to ``reasonable`` (``rl_closure_reference``) instead."""
+    compiled = _compiled()
+    if compiled is not None:
+        try:
+            delta = compiled.derive(facts)
+        except _Unsupported:
+            pass
+        else:
+            g = Graph()  # inverse-property expressions (blank-node predicates) were only a means
+            g.addN((s, p, o, g) for s, p, o in delta if not isinstance(p, BNode))
+            return Closure(_static()[0], g)
+    return rl_closure_reference(facts)
+
+
+# --------------------------------------------------------------------------------------------------
+# The ontology's OWL 2 RL rules compiled into tables (instance-level rules only: the TBox is closed once)
+
+
+class _Unsupported(Exception):
+    """Input or ontology outside what the compiled rules cover: use the reference reasoner."""
+
+
+_OWL_NS, _RDFS_NS = str(OWL), str(RDFS)
+# Ontology constructs the compiled rules do not implement; with any of them the reference path is used.
+_UNCOMPILED = {OWL.hasValue, OWL.allValuesFrom, OWL.unionOf, OWL.complementOf, OWL.oneOf, OWL.hasKey,
+               OWL.maxCardinality, OWL.maxQualifiedCardinality, OWL.propertyDisjointWith,
+               OWL.sameAs, OWL.differentFrom, OWL.AllDifferent, OWL.AllDisjointClasses,
+               OWL.AllDisjointProperties, OWL.onClass, OWL.cardinality, OWL.minCardinality}
+_UNCOMPILED_TYPES = {OWL.TransitiveProperty, OWL.InverseFunctionalProperty, OWL.AsymmetricProperty,
+                     OWL.IrreflexiveProperty, OWL.ReflexiveProperty}
+# Facts may use these from the logical vocabularies; any other owl:/rdfs: predicate, or a type from
+# those namespaces, makes the facts part of the schema and sends them to the reference reasoner.
+_FACT_PREDICATES_OK = {RDFS.label, RDFS.comment, RDFS.seeAlso, RDFS.isDefinedBy}
+_FACT_TYPES_OK = {OWL.Thing, OWL.NamedIndividual}
+
+
+def _closed(direct: dict) -> dict:
+    out = {}
+    for start in direct:
+        seen, todo = set(), [start]
+        while todo:
+            for nxt in direct.get(todo.pop(), ()):
+                if nxt not in seen and nxt != start:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        out[start] = frozenset(seen)
+    return out
+
+
+class _Compiled:
+    """OWL 2 RL's instance rules (cax-sco, cax-eqc, cls-int1/2, cls-svf1/2, prp-dom, prp-rng, prp-spo1,
+    prp-spo2, prp-eqp, prp-inv, prp-symp, prp-fp as a check) specialised to the ontology's closure S:
+    each rule becomes a table keyed by class or property. ``derive`` runs them semi-naively over the
+    facts plus S's own individuals and returns what is not already in S."""
+
+    def __init__(self, static: frozenset):
+        for s, p, o in static:
+            if p in _UNCOMPILED or (p == RDF.type and o in _UNCOMPILED_TYPES):
+                raise _Unsupported(f"the ontology uses {p} {o}")
+        self.static = static
+        sub, props, inv = {}, {}, {}
+        self.dom, self.rng, self.svf_by_prop, self.svf_by_class = {}, {}, {}, {}
+        self.int_of, self.int_by_member, self.sym, self.func, self.disjoint = {}, {}, set(), set(), {}
+        restriction_prop, restriction_class = {}, {}
+        self.types, self.out, self.inn = {}, {}, {}
+        for s, p, o in static:
+            if p == RDFS.subClassOf:
+                sub.setdefault(s, set()).add(o)
+            elif p == OWL.equivalentClass:
+                sub.setdefault(s, set()).add(o)
+                sub.setdefault(o, set()).add(s)
+            elif p == RDFS.subPropertyOf:
+                props.setdefault(s, set()).add(o)
+            elif p == OWL.equivalentProperty:
+                props.setdefault(s, set()).add(o)
+                props.setdefault(o, set()).add(s)
+            elif p == RDFS.domain:
+                self.dom.setdefault(s, set()).add(o)
+            elif p == RDFS.range:
+                self.rng.setdefault(s, set()).add(o)
+            elif p == OWL.inverseOf:
+                inv.setdefault(s, set()).add(o)
+                inv.setdefault(o, set()).add(s)
+            elif p == OWL.onProperty:
+                restriction_prop[s] = o
+            elif p == OWL.someValuesFrom:
+                restriction_class[s] = o
+            elif p == OWL.intersectionOf:
+                members = _rdf_list(static, o)
+                self.int_of[s] = members
+                for m in members:
+                    self.int_by_member.setdefault(m, []).append(s)
+            elif p == OWL.disjointWith:
+                self.disjoint.setdefault(s, set()).add(o)
+                self.disjoint.setdefault(o, set()).add(s)
+            elif p == RDF.type and o == OWL.SymmetricProperty:
+                self.sym.add(s)
+            elif p == RDF.type and o == OWL.FunctionalProperty:
+                self.func.add(s)
+            # S's own individuals, for joins with the facts
+            if p == RDF.type:
+                self.types.setdefault(s, set()).add(o)
+            else:
+                self.out.setdefault((s, p), set()).add(o)
+                self.inn.setdefault((p, o), set()).add(s)
+        self.sup = _closed(sub)
+        self.superprops = _closed(props)
+        self.inv = {p: frozenset(q) for p, q in inv.items()}
+        for r, p in restriction_prop.items():
+            d = restriction_class.get(r)
+            if d is None:
+                continue  # a restriction of another kind: guarded above
+            self.svf_by_prop.setdefault(p, []).append((r, d))
+            self.svf_by_class.setdefault(d, []).append((r, p))
+        self.chains = _property_chains()
+        self.chain_steps = {}
+        for prop, steps in self.chains:
+            for i, step in enumerate(steps):
+                self.chain_steps.setdefault(step, []).append((prop, steps, i))
+
+    def derive(self, facts) -> set:
+        static = self.static
+        new: set = set()
+        types: dict = {}
+        out: dict = {}
+        inn: dict = {}
+        agenda: list = []
+        s_types, s_out, s_inn = self.types, self.out, self.inn
+
+        def add(t):
+            if t in new or t in static:
+                return
+            new.add(t)
+            s, p, o = t
+            if p == RDF.type:
+                types.setdefault(s, set()).add(o)
+            else:
+                out.setdefault((s, p), set()).add(o)
+                inn.setdefault((p, o), set()).add(s)
+            agenda.append(t)
+
+        def types_of(x):
+            return types.get(x, set()) | s_types.get(x, set())
+
+        def objects(s, p):
+            return out.get((s, p), set()) | s_out.get((s, p), set())
+
+        def subjects(p, o):
+            return inn.get((p, o), set()) | s_inn.get((p, o), set())
+
+        for s, p, o in facts:
+            if isinstance(s, Literal):
+                raise _Unsupported("a literal subject")
+            if p == RDF.type:
+                if str(o).startswith((_OWL_NS, _RDFS_NS)) and o not in _FACT_TYPES_OK:
+                    raise _Unsupported(f"the facts give a schema type {o}")
+            elif str(p).startswith((_OWL_NS, _RDFS_NS)) and p not in _FACT_PREDICATES_OK:
+                raise _Unsupported(f"the facts use {p}")
+            add((s, p, o))
+
+        while agenda:
+            s, p, o = agenda.pop()
+            if p == RDF.type:
+                for d in self.sup.get(o, ()):
+                    add((s, RDF.type, d))
+                for m in self.int_of.get(o, ()):
+                    add((s, RDF.type, m))
+                if o in self.int_by_member:
+                    mine = types_of(s)
+                    for i in self.int_by_member[o]:
+                        if all(m in mine for m in self.int_of[i]):
+                            add((s, RDF.type, i))
+                for r, prop in self.svf_by_class.get(o, ()):
+                    for w in subjects(prop, s):
+                        add((w, RDF.type, r))
+                continue
+            for q in self.superprops.get(p, ()):
+                add((s, q, o))
+            for d in self.dom.get(p, ()):
+                add((s, RDF.type, d))
+            literal = isinstance(o, Literal)
+            if not literal:
+                for r in self.rng.get(p, ()):
+                    add((o, RDF.type, r))
+                for q in self.inv.get(p, ()):
+                    add((o, q, s))
+                if p in self.sym:
+                    add((o, p, s))
+            for r, d in self.svf_by_prop.get(p, ()):
+                if d == OWL.Thing or (not literal and d in types_of(o)):
+                    add((s, RDF.type, r))
+            if p in self.func and len(objects(s, p)) > 1:
+                raise _Unsupported(f"two values of the functional property {p}: equality reasoning")
+            for prop, steps, i in self.chain_steps.get(p, ()):
+                left = {s}
+                for step in reversed(steps[:i]):
+                    left = {w for x in left for w in subjects(step, x)}
+                right = {o}
+                for step in steps[i + 1:]:
+                    right = {z for x in right for z in objects(x, step)}
+                for x in left:
+                    for z in right:
+                        add((x, prop, z))
+
+        for s, cs in types.items():  # cax-dw: an inconsistency is for the reference reasoner to report
+            every = cs | s_types.get(s, set())
+            for c in every:
+                if self.disjoint.get(c, set()) & every:
+                    raise _Unsupported(f"{s} is in two disjoint classes")
+        return new
+
+
+def _rdf_list(triples, head) -> tuple:
+    first = {s: o for s, p, o in triples if p == RDF.first}
+    rest = {s: o for s, p, o in triples if p == RDF.rest}
+    items = []
+    while head in first:
+        items.append(first[head])
+        head = rest.get(head)
+    return tuple(items)
+
+
+@cache
+def _compiled() -> _Compiled | None:
+    try:
+        return _Compiled(_static()[1])
+    except _Unsupported:
+        return None
 
 
 def named_superclasses(*graphs: Graph) -> dict:
