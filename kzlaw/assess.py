@@ -63,16 +63,30 @@ class Finding:
                 tuple(sorted(self.obstacles)))
 
 
-@dataclass
 class Assessment:
-    scenario: str
-    regimes: list[str]
-    as_of: str | None
-    rules_version: str
-    findings: list[Finding]
-    graph: Graph  # the findings as RDF (what the store keeps)
-    facts: Graph  # the scenario's facts (with the scenario node)
-    inferred: Graph  # the OWL closure used (ontology + facts + inferences)
+    """The findings of one scenario. ``graph`` (the findings as RDF, what the store keeps) is built on
+    first use from ``triples``: a caller that only wants the JSON never pays for an rdflib graph."""
+
+    def __init__(self, scenario: str, regimes: list[str], as_of: str | None, rules_version: str,
+                 findings: list[Finding], facts: Graph, inferred: Graph, graph: Graph | None = None,
+                 triples: list | None = None):
+        self.scenario = scenario
+        self.regimes = regimes
+        self.as_of = as_of
+        self.rules_version = rules_version
+        self.findings = findings
+        self.facts = facts  # the scenario's facts (with the scenario node)
+        self.inferred = inferred  # the OWL closure used (ontology + facts + inferences)
+        self._graph = graph
+        self._triples = triples or []
+
+    @property
+    def graph(self) -> Graph:
+        if self._graph is None:
+            g = Graph()
+            g.addN((s, p, o, g) for s, p, o in self._triples)
+            self._graph = g
+        return self._graph
 
     def by_regime(self, regime: str) -> list[Finding]:
         return [f for f in self.findings if f.regime == regime]
@@ -122,9 +136,9 @@ def _bound_rule_text(rule_text: str, regime_iri: str) -> str:
 _THIS = re.compile(r"\$this\b")
 
 
-def _run_oxigraph(data: Graph, regimes: list[Regime], static: tuple = ()) -> Graph:
+def _run_oxigraph(data: Graph, regimes: list[Regime], static: tuple = ()) -> list:
     """``static``: pre-converted quads loaded beside ``data`` (the part of the rule data that depends
-    only on the ontology and the rules)."""
+    only on the ontology and the rules). Returns the findings' triples as Oxigraph terms."""
     store = ox.Store()
     if static:
         store.extend(static)
@@ -139,16 +153,12 @@ def _run_oxigraph(data: Graph, regimes: list[Regime], static: tuple = ()) -> Gra
                                  for t in produced)
             if len(store) == before:
                 break
-    out = Graph()
     findings = {q.subject for q in store.quads_for_pattern(None, ox.NamedNode(str(RDF.type)),
                                                              ox.NamedNode(str(KZ.Finding)))}
-    for f in findings:
-        for q in store.quads_for_pattern(f, None, None):
-            out.add((_from_ox(q.subject), _from_ox(q.predicate), _from_ox(q.object)))
-    return out
+    return [(q.subject, q.predicate, q.object) for f in findings for q in store.quads_for_pattern(f, None, None)]
 
 
-def _run_pyshacl(data: Graph, regimes: list[Regime]) -> Graph:
+def _run_pyshacl(data: Graph, regimes: list[Regime]) -> list:
     from pyshacl import shacl_rules
 
     shapes = rule_shapes_graph()
@@ -158,11 +168,8 @@ def _run_pyshacl(data: Graph, regimes: list[Regime]) -> Graph:
     work += data
     result = shacl_rules(work, shacl_graph=shapes, use_shapes=use, advanced=True, iterate_rules=True,
                          inplace=True)
-    out = Graph()
-    for f in result.subjects(RDF.type, KZ.Finding):
-        for p, o in result.predicate_objects(f):
-            out.add((f, p, o))
-    return out
+    return [(_to_ox(f), _to_ox(p), _to_ox(o)) for f in result.subjects(RDF.type, KZ.Finding)
+            for p, o in result.predicate_objects(f)]
 
 
 EXECUTORS = {"oxigraph": _run_oxigraph, "pyshacl": _run_pyshacl}
@@ -242,51 +249,55 @@ def assess(facts: Graph, scenario_iri: str, regimes: str | list[str] | None = No
         raw = _run_oxigraph(delta, chosen, _static_rule_quads())
     else:
         raw = EXECUTORS[executor](rule_data(closure), chosen)
-    findings, graph = _complete(raw, closure, work_facts, node)
+    findings, triples = _complete(raw, closure, node)
     stated_as_of = work_facts.value(node, KZ.asOf)
     return Assessment(scenario=str(node), regimes=[r.id for r in chosen],
                       as_of=str(stated_as_of) if stated_as_of is not None else None,
-                      rules_version=rules_version(), findings=findings, graph=graph,
+                      rules_version=rules_version(), findings=findings, triples=triples,
                       facts=work_facts, inferred=closure)
 
 
-def _complete(raw: Graph, closure: Graph, facts: Graph, scenario: URIRef) -> tuple[list[Finding], Graph]:
+_P_TYPE, _P_RULE, _P_DERIVED = str(RDF.type), str(KZ.byRule), str(PROV.wasDerivedFrom)
+_SINGLE_S = {str(p): name for p, name in _SINGLE.items()}
+
+
+def _complete(raw: list, closure: Graph, scenario: URIRef) -> tuple[list[Finding], list]:
     """Add to each finding what follows from its rule (basis, passage, source), its explanation in
-    en/ru/kk and the rules version; build the JSON model."""
+    en/ru/kk and the rules version; build the JSON model and the findings' triples."""
     rules = all_rules()
     version = Literal(rules_version())
-    graph = Graph()
-    graph += raw
+    props: dict[str, dict[str, list]] = {}
+    for s, p, o in raw:
+        props.setdefault(s.value, {}).setdefault(p.value, []).append(o)
+    finding_iris = {f for f, ps in props.items() if str(KZ.Finding) in {o.value for o in ps.get(_P_TYPE, ())}}
+    triples = [(_from_ox(s), _from_ox(p), _from_ox(o)) for s, p, o in raw if s.value in finding_iris]
     findings = []
-    finding_iris = set(raw.subjects(RDF.type, KZ.Finding))
     for f in sorted(finding_iris):
-        rule = rules[raw.value(f, KZ.byRule)]
-        for b in rule.legal_basis:
-            graph.add((f, KZ.legalBasis, b))
-        for p in rule.passages:
-            graph.add((f, KZ.passage, p))
-        for s in rule.sources:
-            graph.add((f, KZ.fromSource, s))
-        graph.add((f, KZ.rulesVersion, version))
-        graph.add((f, DCTERMS.isPartOf, scenario))
-        graph.add((f, PROV.wasGeneratedBy, rule.iri))
-        kw: dict = {"iri": str(f), "rule_id": rule.rule_id}
-        for p, name in _SINGLE.items():
-            v = graph.value(f, p)
-            kw[name] = str(v) if v is not None else None
+        ps = props[f]
+        rule = rules[URIRef(ps[_P_RULE][0].value)]
+        fi = URIRef(f)
+        kw: dict = {"iri": f, "rule_id": rule.rule_id}
+        for p, name in _SINGLE_S.items():
+            vals = ps.get(p)
+            kw[name] = min(v.value for v in vals) if vals else None
         kw["regime"] = kw["regime"].rsplit("/", 1)[-1]
+        from_rule = {KZ.legalBasis: rule.legal_basis, KZ.passage: rule.passages, KZ.fromSource: rule.sources}
         for p, name in _MULTI.items():
-            kw[name] = sorted(str(v) for v in graph.objects(f, p))
-        derived = [d for d in graph.objects(f, PROV.wasDerivedFrom)]
-        kw["premises"] = sorted(str(d) for d in derived if d in finding_iris)
-        kw["facts"] = sorted(str(d) for d in derived if d not in finding_iris)
+            values = {v.value for v in ps.get(str(p), ())} | {str(x) for x in from_rule.get(p, ())}
+            kw[name] = sorted(values)
+        derived = {d.value for d in ps.get(_P_DERIVED, ())}
+        kw["premises"] = sorted(d for d in derived if d in finding_iris)
+        kw["facts"] = sorted(d for d in derived if d not in finding_iris)
         findings.append(Finding(**kw))
-    render_explanations(findings, graph, closure)
+        triples += [(fi, p, x) for p, xs in from_rule.items() for x in xs]
+        triples += [(fi, KZ.rulesVersion, version), (fi, DCTERMS.isPartOf, scenario),
+                    (fi, PROV.wasGeneratedBy, rule.iri)]
+    render_explanations(findings, closure)
     for fd in findings:
-        for lang, text in fd.explanation.items():
-            graph.add((URIRef(fd.iri), KZ.explanation, Literal(text, lang=lang)))
+        fi = URIRef(fd.iri)
+        triples += [(fi, KZ.explanation, Literal(text, lang=lang)) for lang, text in fd.explanation.items()]
     findings.sort(key=lambda x: (x.regime, x.subject, _rule_rank(x), x.concerns or ""))
-    return findings, graph
+    return findings, triples
 
 
 def _rule_rank(f: Finding) -> tuple:

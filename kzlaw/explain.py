@@ -28,29 +28,57 @@ class _Slots(dict):
         return "—"
 
 
-def _slots(f: Finding, g: Graph, closure: Graph, lang: str) -> _Slots:
+class _Facts:
+    """What the templates read about the scenario's nodes, looked up once per assessment."""
+
+    def __init__(self, closure: Graph):
+        self.closure = closure
+        self._types: dict = {}
+        self._cats: dict = {}
+        self._res: dict = {}
+
+    def types(self, node: URIRef) -> set:
+        if node not in self._types:
+            self._types[node] = set(self.closure.objects(node, RDF.type))
+        return self._types[node]
+
+    def categories(self, node: URIRef) -> list:
+        if node not in self._cats:
+            self._cats[node] = sorted(self.closure.objects(node, KZ.contentCategory))
+        return self._cats[node]
+
+    def residence(self, node: URIRef):
+        if node not in self._res:
+            self._res[node] = self.closure.value(node, KZ.residence)
+        return self._res[node]
+
+
+def _slots(f: Finding, facts: _Facts, lang: str) -> _Slots:
+    closure = facts.closure
+
     def lab(iri):
         return label(URIRef(iri), lang, closure) if iri else _NONE[lang]
 
     s = _Slots(subject=lab(f.subject), publication=lab(f.concerns), resource=lab(f.resource))
     if f.concerns:
-        cats = sorted(closure.objects(URIRef(f.concerns), KZ.contentCategory))
+        cats = facts.categories(URIRef(f.concerns))
         s["categories"] = ", ".join(label(c, lang) for c in cats) or _NONE[lang]
     s["obstacles"] = _LIST_SEP[lang].join(label(URIRef(o), lang) for o in f.obstacles) or _NONE[lang]
-    residence = closure.value(URIRef(f.subject), KZ.residence)
+    residence = facts.residence(URIRef(f.subject))
     s["residence"] = label(residence, lang, closure) if residence is not None else _NONE[lang]
     for slot, cls in _EVENT_SLOTS.items():
         for fact in f.facts:
-            if (URIRef(fact), RDF.type, cls) in closure:
+            if cls in facts.types(URIRef(fact)):
                 s[slot] = lab(fact)
     return s
 
 
-def render_explanations(findings: list[Finding], g: Graph, closure: Graph) -> None:
+def render_explanations(findings: list[Finding], closure: Graph) -> None:
     rules = all_rules()
+    facts = _Facts(closure)
     for f in findings:
         rule = rules[URIRef(f.rule)]
-        f.explanation = {lang: rule.template(lang).format_map(_slots(f, g, closure, lang)) for lang in LANGS}
+        f.explanation = {lang: rule.template(lang).format_map(_slots(f, facts, lang)) for lang in LANGS}
 
 
 # --------------------------------------------------------------------------------------------------

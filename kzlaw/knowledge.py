@@ -37,24 +37,58 @@ def rule_shapes_graph() -> Graph:
     return _load(shape_files("rules"))
 
 
-def pick_lang(literals, lang: str) -> str | None:
-    """The literal in ``lang``, else English, else any: readers always get some text."""
+def _by_lang(literals) -> dict:
+    """Each language's first literal (None: no language tag)."""
     by_lang: dict[str | None, str] = {}
     for lit in literals:
         if isinstance(lit, Literal):
             by_lang.setdefault(lit.language, str(lit))
+    return by_lang
+
+
+def _choose(by_lang: dict, lang: str) -> str | None:
     for key in (lang, "en", None):
         if key in by_lang:
             return by_lang[key]
     return next(iter(by_lang.values()), None)
 
 
+def pick_lang(literals, lang: str) -> str | None:
+    """The literal in ``lang``, else English, else any: readers always get some text."""
+    return _choose(_by_lang(literals), lang)
+
+
+_TABLES: dict[int, tuple[Graph, dict]] = {}
+
+
+def label_table(g: Graph) -> dict:
+    """node → {language: label} of a graph that never changes (the ontology, a reasoner's static
+    closure), built once per graph."""
+    hit = _TABLES.get(id(g))
+    if hit is None or hit[0] is not g:
+        table: dict = {}
+        for s, o in g.subject_objects(RDFS.label):
+            if isinstance(o, Literal):
+                table.setdefault(s, {}).setdefault(o.language, str(o))
+        hit = _TABLES[id(g)] = (g, table)
+    return hit[1]
+
+
+def _labels_in(g: Graph, node: Node) -> dict:
+    own = getattr(g, "labels_of", None)  # graphs that index their labels (kzlaw.reason.Closure)
+    if own is not None:
+        return own(node)
+    if g is ontology_graph():
+        return label_table(g).get(node, {})
+    return _by_lang(g.objects(node, RDFS.label))
+
+
 def label(node: Node, lang: str = "en", *graphs: Graph) -> str:
     """A human label for ``node`` in ``lang``, looked up in the given graphs and then the ontology."""
     for g in (*graphs, ontology_graph()):
-        text = pick_lang(g.objects(node, RDFS.label), lang)
-        if text:
-            return text
+        by_lang = _labels_in(g, node)
+        if by_lang:
+            return _choose(by_lang, lang)
     if isinstance(node, URIRef):
         s = str(node)
         return s.rsplit("#", 1)[-1] if "#" in s else s.rstrip("/").rsplit("/", 1)[-1]

@@ -19,7 +19,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
-from .knowledge import ontology_graph
+from .knowledge import label_table, ontology_graph
 
 
 @cache
@@ -106,6 +106,21 @@ class Closure(Graph):
         super().__init__()
         self.static = static
         self.delta = delta
+        self._delta_labels: dict | None = None
+
+    def labels_of(self, node) -> dict:
+        """{language: label} of ``node`` (the static part's labels are indexed once per process)."""
+        if self._delta_labels is None:
+            table: dict = {}
+            for s, o in self.delta.subject_objects(RDFS.label):
+                if isinstance(o, Literal):
+                    table.setdefault(s, {}).setdefault(o.language, str(o))
+            self._delta_labels = table
+        fixed = label_table(self.static).get(node)
+        mine = self._delta_labels.get(node)
+        if fixed and mine:
+            return {**mine, **fixed}  # the static triples come first, as in iteration order
+        return fixed or mine or {}
 
     # delta and static are kept disjoint, so a triple is never given twice
 
@@ -120,11 +135,13 @@ class Closure(Graph):
         return len(self.static) + len(self.delta)
 
     def add(self, triple):
+        self._delta_labels = None
         if triple not in self.static:
             self.delta.add(triple)
         return self
 
     def addN(self, quads):
+        self._delta_labels = None
         self.delta.addN((s, p, o, self.delta) for s, p, o, _g in quads if (s, p, o) not in self.static)
         return self
 
