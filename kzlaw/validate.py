@@ -12,7 +12,6 @@ import os
 from dataclasses import dataclass, field
 from functools import cache
 
-from pyshacl import validate as shacl_validate
 from rdflib import BNode, Graph, Literal
 from rdflib.namespace import RDF
 from rdflib.term import Node
@@ -108,6 +107,8 @@ def _inoculated() -> Graph:
 
 
 def validate_graph(data: Graph) -> ValidationReport:
+    from pyshacl import validate as shacl_validate  # imported on first use: keeps server start-up short
+
     shapes = input_shapes_graph()
     if _FULL_MIXIN:
         conforms, results, _ = shacl_validate(
