@@ -16,7 +16,6 @@ from kzlaw.assess import assess
 from kzlaw.generate import generate
 from kzlaw.namespaces import BASE
 from kzlaw.reason import scenario_inferences
-from kzlaw.service import findings_by_regime
 from kzlaw.store import EmbeddedStore, to_ox
 from kzlaw.validate import validate_graph
 
@@ -37,8 +36,8 @@ def process(seed: int) -> tuple[int, str, int]:
     a = assess(g, base, "all")
     lines = _lines(a.facts, _NAMES.facts_graph(sid))
     lines += _lines(scenario_inferences(a.inferred, a.facts, base), _NAMES.inferred_graph(sid))
-    for regime, fg in findings_by_regime(a).items():
-        lines += _lines(fg, _NAMES.findings_graph(sid, regime))
+    for regime, triples in a.triples_by_regime().items():
+        lines += _lines(triples, _NAMES.findings_graph(sid, regime))
     return seed, "\n".join(lines) + "\n", len(a.findings)
 
 

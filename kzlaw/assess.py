@@ -91,6 +91,16 @@ class Assessment:
     def by_regime(self, regime: str) -> list[Finding]:
         return [f for f in self.findings if f.regime == regime]
 
+    def triples_by_regime(self) -> dict[str, list]:
+        """The findings' triples per regime id (every chosen regime present, possibly empty)."""
+        regime_of = {URIRef(f.iri): f.regime for f in self.findings}
+        out: dict[str, list] = {r: [] for r in self.regimes}
+        for t in (self._triples if self._graph is None else self._graph):
+            rid = regime_of.get(t[0])
+            if rid is not None:
+                out.setdefault(rid, []).append(t)
+        return out
+
 
 # --------------------------------------------------------------------------------------------------
 # rdflib ↔ Oxigraph terms

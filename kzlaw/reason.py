@@ -462,7 +462,8 @@ def scenario_inferences(closure: Graph, facts: Graph, base: str) -> Graph:
     """The inferred triples about the scenario's own nodes, without blank-node classes or owl:Thing:
     what is worth storing beside the facts."""
     out = Graph()
-    for s, p, o in closure:
+    # the ontology's own closure says nothing about the scenario's nodes: only what the facts added
+    for s, p, o in (closure.delta if isinstance(closure, Closure) else closure):
         if not str(s).startswith(base) or (s, p, o) in facts:
             continue
         if isinstance(o, BNode) or o == OWL.Thing or o == OWL.NamedIndividual:

@@ -63,12 +63,10 @@ def check(graph: Graph) -> None:
 
 
 def findings_by_regime(a: Assessment) -> dict[str, Graph]:
-    out = {r: Graph() for r in a.regimes}
-    for f in a.graph.subjects(RDF.type, KZ.Finding):
-        rid = regime_id(a.graph.value(f, KZ.regime))
-        out.setdefault(rid, Graph())
-        for p, o in a.graph.predicate_objects(f):
-            out[rid].add((f, p, o))
+    out = {}
+    for rid, triples in a.triples_by_regime().items():
+        g = out[rid] = Graph()
+        g.addN((s, p, o, g) for s, p, o in triples)
     return out
 
 

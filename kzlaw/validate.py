@@ -81,6 +81,13 @@ def _show(node: Node | None, g: Graph) -> str | None:
 
 
 def _messages(results: Graph, result: Node, shapes: Graph) -> dict[str, str]:
+    # pySHACL drops the language tags of a SHACL-SPARQL constraint's sh:message: take them, tagged,
+    # from the constraint itself (otherwise the first of the three would pass for English)
+    constraint = results.value(result, SH.sourceConstraint)
+    if constraint is not None and any(True for _ in shapes.objects(constraint, SH.message)):
+        return {lang: text for lang in LANGS
+                if (text := pick_lang([m for m in shapes.objects(constraint, SH.message)
+                                       if isinstance(m, Literal) and m.language == lang], lang))}
     msgs = {}
     for lit in results.objects(result, SH.resultMessage):
         if isinstance(lit, Literal) and lit.language in LANGS:
@@ -106,7 +113,48 @@ def _inoculated() -> Graph:
     return inoculate(Graph(), ontology_graph())
 
 
-def validate_graph(data: Graph) -> ValidationReport:
+@cache
+def _compiled_shapes():
+    from .shapecheck import CompiledShapes, Unsupported
+
+    try:
+        return CompiledShapes(input_shapes_graph(), _inoculated())
+    except Unsupported:
+        return None
+
+
+# "compiled" (default): kzlaw.shapecheck, with pySHACL for what it does not cover; "pyshacl": always pySHACL
+_ENGINE = os.environ.get("KZLAW_VALIDATOR", "compiled")
+
+
+def validate_graph(data: Graph, engine: str | None = None) -> ValidationReport:
+    """Validate a scenario against the input shapes. ``engine``: "compiled" (the shapes compiled once,
+    kzlaw.shapecheck; falls back to pySHACL for shapes or data it does not cover) or "pyshacl"."""
+    if (engine or _ENGINE) == "compiled":
+        from .shapecheck import Unsupported
+
+        compiled = _compiled_shapes()
+        if compiled is not None:
+            try:
+                results = compiled.check(data)
+            except Unsupported:
+                pass
+            else:
+                return _compiled_report(results, data)
+    return _pyshacl_report(data)
+
+
+def _compiled_report(results, data: Graph) -> ValidationReport:
+    problems = [Problem(focus=_show(r.focus, data), path=_show(r.path, data), value=_show(r.value, data),
+                        severity="Violation", messages=dict(r.messages),
+                        shape=None if isinstance(r.shape, BNode) else _show(r.shape, data),
+                        constraint=r.constraint)
+                for r in results]
+    problems.sort(key=lambda p: (p.focus or "", p.path or "", p.value or "", p.constraint or ""))
+    return ValidationReport(conforms=not problems, problems=problems)
+
+
+def _pyshacl_report(data: Graph) -> ValidationReport:
     from pyshacl import validate as shacl_validate  # imported on first use: keeps server start-up short
 
     shapes = input_shapes_graph()
