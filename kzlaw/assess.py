@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -78,13 +78,13 @@ class Assessment:
         self.facts = facts  # the scenario's facts (with the scenario node)
         self.inferred = inferred  # the OWL closure used (ontology + facts + inferences)
         self._graph = graph
-        self._triples = triples or []
+        self._ox = triples or []  # the findings' triples as Oxigraph terms
 
     @property
     def graph(self) -> Graph:
         if self._graph is None:
             g = Graph()
-            g.addN((s, p, o, g) for s, p, o in self._triples)
+            g.addN((_from_ox(s), _from_ox(p), _from_ox(o), g) for s, p, o in self._ox)
             self._graph = g
         return self._graph
 
@@ -92,11 +92,18 @@ class Assessment:
         return [f for f in self.findings if f.regime == regime]
 
     def triples_by_regime(self) -> dict[str, list]:
-        """The findings' triples per regime id (every chosen regime present, possibly empty)."""
-        regime_of = {URIRef(f.iri): f.regime for f in self.findings}
+        """The findings' triples (rdflib terms) per regime id (every chosen regime present)."""
+        return {rid: [(_from_ox(s), _from_ox(p), _from_ox(o)) for s, p, o in ts]
+                for rid, ts in self.ox_triples_by_regime().items()}
+
+    def ox_triples_by_regime(self) -> dict[str, list]:
+        """The findings' triples as Oxigraph terms per regime id (every chosen regime present)."""
+        if self._graph is not None and not self._ox:
+            self._ox = [(_to_ox(s), _to_ox(p), _to_ox(o)) for s, p, o in self._graph]
+        regime_of = {f.iri: f.regime for f in self.findings}
         out: dict[str, list] = {r: [] for r in self.regimes}
-        for t in (self._triples if self._graph is None else self._graph):
-            rid = regime_of.get(t[0])
+        for t in self._ox:
+            rid = regime_of.get(t[0].value)
             if rid is not None:
                 out.setdefault(rid, []).append(t)
         return out
@@ -146,13 +153,11 @@ def _bound_rule_text(rule_text: str, regime_iri: str) -> str:
 _THIS = re.compile(r"\$this\b")
 
 
-def _run_oxigraph(data: Graph, regimes: list[Regime], static: tuple = ()) -> list:
-    """``static``: pre-converted quads loaded beside ``data`` (the part of the rule data that depends
-    only on the ontology and the rules). Returns the findings' triples as Oxigraph terms."""
+def _run_oxigraph(quads, regimes: list[Regime]) -> list:
+    """The rules over ``quads`` (the rule data, default graph) in an in-memory Oxigraph store, each
+    regime to its fixpoint. Returns the findings' triples as Oxigraph terms."""
     store = ox.Store()
-    if static:
-        store.extend(static)
-    store.extend(ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), ox.DefaultGraph()) for s, p, o in data)
+    store.extend(quads)
     for regime in regimes:
         while True:
             before = len(store)
@@ -163,9 +168,16 @@ def _run_oxigraph(data: Graph, regimes: list[Regime], static: tuple = ()) -> lis
                                  for t in produced)
             if len(store) == before:
                 break
-    findings = {q.subject for q in store.quads_for_pattern(None, ox.NamedNode(str(RDF.type)),
-                                                             ox.NamedNode(str(KZ.Finding)))}
-    return [(q.subject, q.predicate, q.object) for f in findings for q in store.quads_for_pattern(f, None, None)]
+    return _finding_triples(store, ox.DefaultGraph())
+
+
+_TYPE_OX, _FINDING_OX = ox.NamedNode(str(RDF.type)), ox.NamedNode(str(KZ.Finding))
+
+
+def _finding_triples(store: ox.Store, graph) -> list:
+    findings = {q.subject for q in store.quads_for_pattern(None, _TYPE_OX, _FINDING_OX, graph)}
+    return [(q.subject, q.predicate, q.object) for f in findings
+            for q in store.quads_for_pattern(f, None, None, graph)]
 
 
 def _run_pyshacl(data: Graph, regimes: list[Regime]) -> list:
@@ -182,7 +194,7 @@ def _run_pyshacl(data: Graph, regimes: list[Regime]) -> list:
             for p, o in result.predicate_objects(f)]
 
 
-EXECUTORS = {"oxigraph": _run_oxigraph, "pyshacl": _run_pyshacl}
+EXECUTORS = ("oxigraph", "pyshacl")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -233,32 +245,45 @@ def rule_data(closure: Graph) -> Graph:
 
 
 @cache
-def _static_rule_quads() -> tuple:
-    """The rule data of the ontology's own closure plus the rule metadata, as Oxigraph quads, once."""
+def _static_rule_terms() -> tuple:
+    """The rule data of the ontology's own closure plus the rule metadata, as Oxigraph terms, once."""
     static = rl_closure(Graph()).static
-    return tuple(ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), ox.DefaultGraph())
+    return tuple((_to_ox(s), _to_ox(p), _to_ox(o))
                  for g in (static, rule_metadata_graph()) for s, p, o in g
                  if g is not static or _wanted(s, p, o))
 
 
-def assess(facts: Graph, scenario_iri: str, regimes: str | list[str] | None = None,
-           as_of: str | dt.date | None = None, executor: str = "oxigraph") -> Assessment:
-    """Judge a (valid) scenario under the chosen regimes. ``facts`` is not modified."""
-    chosen = resolve_regimes(regimes)
+@lru_cache(maxsize=256)
+def _static_rule_quads(graph) -> tuple:
+    """``_static_rule_terms`` as quads in ``graph`` (the default graph, or one of assess_many's)."""
+    return tuple(ox.Quad(s, p, o, graph) for s, p, o in _static_rule_terms())
+
+
+def _rule_quads(closure: Graph, graph):
+    """What the rules read for one scenario, as quads in ``graph``: the pre-converted static part and
+    what the facts added (or, after the reference reasoner, everything converted)."""
+    if isinstance(closure, Closure):
+        yield from _static_rule_quads(graph)
+        for s, p, o in closure.delta:
+            if _wanted(s, p, o):
+                yield ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), graph)
+    else:
+        for s, p, o in rule_data(closure):
+            yield ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), graph)
+
+
+def _prepare(facts: Graph, scenario_iri: str, as_of) -> tuple[Graph, URIRef, Graph]:
+    """The facts with their scenario node (and as-of date), and their OWL closure."""
     work_facts = Graph()
     work_facts += facts
     node = _scenario_node(work_facts, scenario_iri)
     as_of_lit = _parse_date(as_of)
     if as_of_lit is not None:
         work_facts.set((node, KZ.asOf, as_of_lit))
-    closure = rl_closure(work_facts)
-    if executor == "oxigraph" and isinstance(closure, Closure):
-        # the static part is pre-converted; only what the facts add is converted per scenario
-        delta = Graph()
-        delta.addN((s, p, o, delta) for s, p, o in closure.delta if _wanted(s, p, o))
-        raw = _run_oxigraph(delta, chosen, _static_rule_quads())
-    else:
-        raw = EXECUTORS[executor](rule_data(closure), chosen)
+    return work_facts, node, rl_closure(work_facts)
+
+
+def _assessment(raw: list, chosen: list[Regime], work_facts: Graph, node: URIRef, closure: Graph) -> Assessment:
     findings, triples = _complete(raw, closure, node)
     stated_as_of = work_facts.value(node, KZ.asOf)
     return Assessment(scenario=str(node), regimes=[r.id for r in chosen],
@@ -267,25 +292,135 @@ def assess(facts: Graph, scenario_iri: str, regimes: str | list[str] | None = No
                       facts=work_facts, inferred=closure)
 
 
+def assess(facts: Graph, scenario_iri: str, regimes: str | list[str] | None = None,
+           as_of: str | dt.date | None = None, executor: str = "oxigraph") -> Assessment:
+    """Judge a (valid) scenario under the chosen regimes. ``facts`` is not modified."""
+    if executor not in EXECUTORS:
+        raise ValueError(f"executor {executor!r}: one of {EXECUTORS}")
+    chosen = resolve_regimes(regimes)
+    work_facts, node, closure = _prepare(facts, scenario_iri, as_of)
+    if executor == "oxigraph":
+        raw = _run_oxigraph(_rule_quads(closure, ox.DefaultGraph()), chosen)
+    else:
+        raw = _run_pyshacl(rule_data(closure), chosen)
+    return _assessment(raw, chosen, work_facts, node, closure)
+
+
+def assess_many(items, regimes: str | list[str] | None = None,
+                as_of: str | dt.date | None = None) -> list[Assessment]:
+    """Judge several (valid) scenarios, given as (facts, scenario IRI) pairs, with each rule run once for
+    all of them: every scenario's rule data sits in its own named graph of one Oxigraph store and every
+    rule is evaluated inside ``GRAPH ?g`` (``_graph_rule_text``), so no pattern can join across
+    scenarios and each scenario gets exactly the findings ``assess`` gives it
+    (tests/test_engine_differential.py); the rules' parsing and planning are paid once per batch."""
+    chosen = resolve_regimes(regimes)
+    store = ox.Store()
+    prepared = []
+    for i, (facts, iri) in enumerate(items):
+        work_facts, node, closure = _prepare(facts, iri, as_of)
+        graph = ox.NamedNode(f"urn:kzlaw:batch:{i}")
+        store.extend(_rule_quads(closure, graph))
+        prepared.append((graph, work_facts, node, closure))
+    for regime in chosen:
+        while True:
+            before = len(store)
+            for rule in regime.rules:
+                store.update(_graph_rule_text(rule.construct, str(regime.iri)))
+            if len(store) == before:
+                break
+    return [_assessment(_finding_triples(store, graph), chosen, work_facts, node, closure)
+            for graph, work_facts, node, closure in prepared]
+
+
+_GRAPH_VAR = "?kzlawScenarioGraph"
+
+
+@cache
+def _graph_rule_text(rule_text: str, regime_iri: str) -> str:
+    """A rule's CONSTRUCT turned into an INSERT whose template and pattern both sit in ``GRAPH ?g``."""
+    text = _bound_rule_text(rule_text, regime_iri)
+    if _GRAPH_VAR in text:
+        raise ValueError(f"a rule uses the reserved variable {_GRAPH_VAR}")
+    head, rest = _split_keyword(text, "CONSTRUCT")
+    template, rest = _braced(rest)
+    between, rest = _split_keyword(rest, "WHERE")
+    body, tail = _braced(rest)
+    if between.strip() or tail.strip():
+        raise ValueError("a rule is not of the form CONSTRUCT { … } WHERE { … }")
+    return (f"{head}\nINSERT {{ GRAPH {_GRAPH_VAR} {{ {template} }} }}\n"
+            f"WHERE {{ GRAPH {_GRAPH_VAR} {{ {body} }} }}")
+
+
+def _split_keyword(text: str, keyword: str) -> tuple[str, str]:
+    m = re.search(rf"\b{keyword}\b", text)
+    if m is None:
+        raise ValueError(f"no {keyword} in a rule")
+    return text[:m.start()], text[m.end():]
+
+
+def _braced(text: str) -> tuple[str, str]:
+    """The content of the first {…} group of ``text`` (strings and IRIs skipped) and what follows it."""
+    depth, i, start, quote = 0, 0, None, None
+    while i < len(text):
+        c = text[i]
+        if quote:
+            if c == "\\":
+                i += 1
+            elif text.startswith(quote, i):
+                i += len(quote) - 1
+                quote = None
+        elif c in "\"'":
+            quote = text[i:i + 3] if text[i:i + 3] in ('"""', "'''") else c
+            i += len(quote) - 1
+        elif c == "<" and re.match(r"<[^\s<>\"{}|^`\\]*>", text[i:]):
+            i += re.match(r"<[^\s<>\"{}|^`\\]*>", text[i:]).end() - 1
+        elif c == "#":
+            nl = text.find("\n", i)
+            i = len(text) if nl < 0 else nl
+        elif c == "{":
+            depth += 1
+            if start is None:
+                start = i + 1
+        elif c == "}":
+            depth -= 1
+            if depth == 0:
+                return text[start:i], text[i + 1:]
+        i += 1
+    raise ValueError("unbalanced braces in a rule")
+
+
 _P_TYPE, _P_RULE, _P_DERIVED = str(RDF.type), str(KZ.byRule), str(PROV.wasDerivedFrom)
 _SINGLE_S = {str(p): name for p, name in _SINGLE.items()}
 
 
+@cache
+def _rule_extras(rule_iri: URIRef) -> tuple:
+    """What every finding of a rule carries from the rule itself, as Oxigraph (predicate, object) pairs."""
+    rule = all_rules()[rule_iri]
+    pairs = [(KZ.legalBasis, b) for b in rule.legal_basis] + [(KZ.passage, x) for x in rule.passages]
+    pairs += [(KZ.fromSource, x) for x in rule.sources]
+    pairs += [(KZ.rulesVersion, Literal(rules_version())), (PROV.wasGeneratedBy, rule.iri)]
+    return tuple((_to_ox(p), _to_ox(o)) for p, o in pairs)
+
+
+_EXPLANATION_OX, _PART_OF_OX = ox.NamedNode(str(KZ.explanation)), ox.NamedNode(str(DCTERMS.isPartOf))
+
+
 def _complete(raw: list, closure: Graph, scenario: URIRef) -> tuple[list[Finding], list]:
     """Add to each finding what follows from its rule (basis, passage, source), its explanation in
-    en/ru/kk and the rules version; build the JSON model and the findings' triples."""
+    en/ru/kk and the rules version; build the JSON model and the findings' triples (Oxigraph terms)."""
     rules = all_rules()
-    version = Literal(rules_version())
     props: dict[str, dict[str, list]] = {}
     for s, p, o in raw:
         props.setdefault(s.value, {}).setdefault(p.value, []).append(o)
     finding_iris = {f for f, ps in props.items() if str(KZ.Finding) in {o.value for o in ps.get(_P_TYPE, ())}}
-    triples = [(_from_ox(s), _from_ox(p), _from_ox(o)) for s, p, o in raw if s.value in finding_iris]
+    triples = [t for t in raw if t[0].value in finding_iris]
+    scenario_ox = _to_ox(scenario)
     findings = []
     for f in sorted(finding_iris):
         ps = props[f]
-        rule = rules[URIRef(ps[_P_RULE][0].value)]
-        fi = URIRef(f)
+        rule_iri = URIRef(ps[_P_RULE][0].value)
+        rule = rules[rule_iri]
         kw: dict = {"iri": f, "rule_id": rule.rule_id}
         for p, name in _SINGLE_S.items():
             vals = ps.get(p)
@@ -299,13 +434,13 @@ def _complete(raw: list, closure: Graph, scenario: URIRef) -> tuple[list[Finding
         kw["premises"] = sorted(d for d in derived if d in finding_iris)
         kw["facts"] = sorted(d for d in derived if d not in finding_iris)
         findings.append(Finding(**kw))
-        triples += [(fi, p, x) for p, xs in from_rule.items() for x in xs]
-        triples += [(fi, KZ.rulesVersion, version), (fi, DCTERMS.isPartOf, scenario),
-                    (fi, PROV.wasGeneratedBy, rule.iri)]
+        fi = ox.NamedNode(f)
+        triples += [(fi, p, o) for p, o in _rule_extras(rule_iri)]
+        triples.append((fi, _PART_OF_OX, scenario_ox))
     render_explanations(findings, closure)
     for fd in findings:
-        fi = URIRef(fd.iri)
-        triples += [(fi, KZ.explanation, Literal(text, lang=lang)) for lang, text in fd.explanation.items()]
+        fi = ox.NamedNode(fd.iri)
+        triples += [(fi, _EXPLANATION_OX, ox.Literal(text, language=lang)) for lang, text in fd.explanation.items()]
     findings.sort(key=lambda x: (x.regime, x.subject, _rule_rank(x), x.concerns or ""))
     return findings, triples
 

@@ -34,42 +34,50 @@ class _Facts:
     def __init__(self, closure: Graph):
         self.closure = closure
         self._types: dict = {}
-        self._cats: dict = {}
-        self._res: dict = {}
+        self._labels: dict = {}
 
     def types(self, node: URIRef) -> set:
-        if node not in self._types:
-            self._types[node] = set(self.closure.objects(node, RDF.type))
-        return self._types[node]
+        hit = self._types.get(node)
+        if hit is None:
+            hit = self._types[node] = set(self.closure.objects(node, RDF.type))
+        return hit
 
-    def categories(self, node: URIRef) -> list:
-        if node not in self._cats:
-            self._cats[node] = sorted(self.closure.objects(node, KZ.contentCategory))
-        return self._cats[node]
-
-    def residence(self, node: URIRef):
-        if node not in self._res:
-            self._res[node] = self.closure.value(node, KZ.residence)
-        return self._res[node]
+    def label(self, node, lang: str) -> str:
+        key = (node, lang)
+        hit = self._labels.get(key)
+        if hit is None:
+            hit = self._labels[key] = label(node, lang, self.closure)
+        return hit
 
 
-def _slots(f: Finding, facts: _Facts, lang: str) -> _Slots:
+def _slot_nodes(f: Finding, facts: _Facts) -> dict:
+    """Which node (or nodes) each placeholder of a template names, for one finding."""
     closure = facts.closure
-
-    def lab(iri):
-        return label(URIRef(iri), lang, closure) if iri else _NONE[lang]
-
-    s = _Slots(subject=lab(f.subject), publication=lab(f.concerns), resource=lab(f.resource))
+    nodes: dict = {"subject": URIRef(f.subject) if f.subject else None,
+                   "publication": URIRef(f.concerns) if f.concerns else None,
+                   "resource": URIRef(f.resource) if f.resource else None,
+                   "obstacles": [URIRef(o) for o in f.obstacles]}
     if f.concerns:
-        cats = facts.categories(URIRef(f.concerns))
-        s["categories"] = ", ".join(label(c, lang) for c in cats) or _NONE[lang]
-    s["obstacles"] = _LIST_SEP[lang].join(label(URIRef(o), lang) for o in f.obstacles) or _NONE[lang]
-    residence = facts.residence(URIRef(f.subject))
-    s["residence"] = label(residence, lang, closure) if residence is not None else _NONE[lang]
+        nodes["categories"] = sorted(closure.objects(nodes["publication"], KZ.contentCategory))
+    nodes["residence"] = closure.value(nodes["subject"], KZ.residence) if f.subject else None
     for slot, cls in _EVENT_SLOTS.items():
         for fact in f.facts:
-            if cls in facts.types(URIRef(fact)):
-                s[slot] = lab(fact)
+            node = URIRef(fact)
+            if cls in facts.types(node):
+                nodes[slot] = node
+    return nodes
+
+
+def _slots(nodes: dict, facts: _Facts, lang: str) -> _Slots:
+    none = _NONE[lang]
+    s = _Slots()
+    for slot, node in nodes.items():
+        if slot == "categories":
+            s[slot] = ", ".join(facts.label(c, lang) for c in node) or none
+        elif slot == "obstacles":
+            s[slot] = _LIST_SEP[lang].join(facts.label(o, lang) for o in node) or none
+        else:
+            s[slot] = facts.label(node, lang) if node is not None else none
     return s
 
 
@@ -78,7 +86,8 @@ def render_explanations(findings: list[Finding], closure: Graph) -> None:
     facts = _Facts(closure)
     for f in findings:
         rule = rules[URIRef(f.rule)]
-        f.explanation = {lang: rule.template(lang).format_map(_slots(f, facts, lang)) for lang in LANGS}
+        nodes = _slot_nodes(f, facts)
+        f.explanation = {lang: rule.template(lang).format_map(_slots(nodes, facts, lang)) for lang in LANGS}
 
 
 # --------------------------------------------------------------------------------------------------

@@ -182,6 +182,9 @@ def rl_closure(facts: Graph) -> Graph:
 # The ontology's OWL 2 RL rules compiled into tables (instance-level rules only: the TBox is closed once)
 
 
+_TYPE, _THING = RDF.type, OWL.Thing  # module constants: the hot loops avoid namespace look-ups
+
+
 class _Unsupported(Exception):
     """Input or ontology outside what the compiled rules cover: use the reference reasoner."""
 
@@ -298,7 +301,7 @@ class _Compiled:
                 return
             new.add(t)
             s, p, o = t
-            if p == RDF.type:
+            if p == _TYPE:
                 types.setdefault(s, set()).add(o)
             else:
                 out.setdefault((s, p), set()).add(o)
@@ -317,7 +320,7 @@ class _Compiled:
         for s, p, o in facts:
             if isinstance(s, Literal):
                 raise _Unsupported("a literal subject")
-            if p == RDF.type:
+            if p == _TYPE:
                 if str(o).startswith((_OWL_NS, _RDFS_NS)) and o not in _FACT_TYPES_OK:
                     raise _Unsupported(f"the facts give a schema type {o}")
             elif str(p).startswith((_OWL_NS, _RDFS_NS)) and p not in _FACT_PREDICATES_OK:
@@ -326,35 +329,35 @@ class _Compiled:
 
         while agenda:
             s, p, o = agenda.pop()
-            if p == RDF.type:
+            if p == _TYPE:
                 for d in self.sup.get(o, ()):
-                    add((s, RDF.type, d))
+                    add((s, _TYPE, d))
                 for m in self.int_of.get(o, ()):
-                    add((s, RDF.type, m))
+                    add((s, _TYPE, m))
                 if o in self.int_by_member:
                     mine = types_of(s)
                     for i in self.int_by_member[o]:
                         if all(m in mine for m in self.int_of[i]):
-                            add((s, RDF.type, i))
+                            add((s, _TYPE, i))
                 for r, prop in self.svf_by_class.get(o, ()):
                     for w in subjects(prop, s):
-                        add((w, RDF.type, r))
+                        add((w, _TYPE, r))
                 continue
             for q in self.superprops.get(p, ()):
                 add((s, q, o))
             for d in self.dom.get(p, ()):
-                add((s, RDF.type, d))
+                add((s, _TYPE, d))
             literal = isinstance(o, Literal)
             if not literal:
                 for r in self.rng.get(p, ()):
-                    add((o, RDF.type, r))
+                    add((o, _TYPE, r))
                 for q in self.inv.get(p, ()):
                     add((o, q, s))
                 if p in self.sym:
                     add((o, p, s))
             for r, d in self.svf_by_prop.get(p, ()):
-                if d == OWL.Thing or (not literal and d in types_of(o)):
-                    add((s, RDF.type, r))
+                if d == _THING or (not literal and d in types_of(o)):
+                    add((s, _TYPE, r))
             if p in self.func and len(objects(s, p)) > 1:
                 raise _Unsupported(f"two values of the functional property {p}: equality reasoning")
             for prop, steps, i in self.chain_steps.get(p, ()):
