@@ -18,10 +18,16 @@ def competency_queries() -> dict[str, str]:
 
 
 def one_scenario(query: str, scenario: str) -> str | None:
-    """The query narrowed to one scenario (VALUES ?scenario), if it has a ?scenario variable."""
+    """The query narrowed to one scenario (VALUES ?scenario), if it has a ?scenario variable: at the
+    start of every block that finds the findings (a query of UNION blocks, like CQ6, is evaluated block by
+    block), else at the start of the WHERE clause."""
     if "?scenario" not in query:
         return None
-    return re.sub(r"WHERE\s*\{", f"WHERE {{\n  VALUES ?scenario {{ <{scenario}> }}", query, count=1)
+    values = f"VALUES ?scenario {{ <{scenario}> }}"
+    blocks = re.subn(r"\{(\s*)(\?finding a kz:Finding)", rf"{{\1{values}\1\2", query)
+    if blocks[1] > 1:
+        return blocks[0]
+    return re.sub(r"WHERE\s*\{", f"WHERE {{\n  {values}", query, count=1)
 
 
 def scenario_quads(store: ox.Store) -> tuple[str, str]:
