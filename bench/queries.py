@@ -63,13 +63,15 @@ def _oxigraph_worker(path: str, scenario: str, skip: int, repeat: int, conn) -> 
             t = time.perf_counter()
             rows = sum(1 for _ in store.query(text, use_default_graph_as_union=True))
             best = min(best, time.perf_counter() - t)
+            if best > 1:  # a slow query is timed once: repeating it would only eat the time limit
+                break
         conn.send((key, {"s": round(best, 4), "rows": rows}))
     conn.send(("done", None))
 
 
 def run_oxigraph(path: str, scenario: str, timeout: float, repeat: int = 3) -> dict:
     """The seven questions (store-wide and narrowed to one scenario) on the store at ``path``, best of
-    ``repeat``, each under a time limit (Oxigraph cannot interrupt a query: it runs in a child process)."""
+    ``repeat`` (once if over a second), each under a time limit (Oxigraph cannot interrupt a query: it runs in a child process)."""
     return _limited(_oxigraph_worker, (path, scenario), scenario, timeout, (repeat,))[0]
 
 
