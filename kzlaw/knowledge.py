@@ -10,7 +10,7 @@ from functools import cache
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
-from .namespaces import KZ, RDFS, SKOS
+from .namespaces import KZ, LANGS, RDFS, SKOS
 from .resources import ontology_files, shape_files
 
 
@@ -51,6 +51,17 @@ def _choose(by_lang: dict, lang: str) -> str | None:
         if key in by_lang:
             return by_lang[key]
     return next(iter(by_lang.values()), None)
+
+
+def texts_by_lang(literals) -> dict[str, str]:
+    """{en|ru|kk: text} of a message's literals; an untagged one counts as English if none is tagged so."""
+    out: dict[str, str] = {}
+    for lit in literals:
+        if isinstance(lit, Literal) and lit.language in LANGS:
+            out.setdefault(lit.language, str(lit))
+        elif isinstance(lit, Literal) and not out.get("en"):
+            out.setdefault("en", str(lit))
+    return out
 
 
 def pick_lang(literals, lang: str) -> str | None:

@@ -23,7 +23,8 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
-from .namespaces import LANGS, SH
+from .knowledge import texts_by_lang
+from .namespaces import SH
 
 
 class Unsupported(Exception):
@@ -64,12 +65,7 @@ class _Node:
 
 
 def _messages(g: Graph, node) -> dict:
-    out = {}
-    for lit in g.objects(node, SH.message):
-        if isinstance(lit, Literal) and lit.language in LANGS:
-            out.setdefault(lit.language, str(lit))
-        elif isinstance(lit, Literal) and not out.get("en"):
-            out.setdefault("en", str(lit))
+    out = texts_by_lang(g.objects(node, SH.message))
     if not out:
         raise Unsupported(f"shape {node} has no sh:message (pySHACL would write its own)")
     return out

@@ -16,7 +16,7 @@ from rdflib import BNode, Graph, Literal
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
-from .knowledge import input_shapes_graph, ontology_graph, pick_lang
+from .knowledge import input_shapes_graph, ontology_graph, pick_lang, texts_by_lang
 from .namespaces import LANGS, SH
 from .reason import Closure
 
@@ -88,12 +88,7 @@ def _messages(results: Graph, result: Node, shapes: Graph) -> dict[str, str]:
         return {lang: text for lang in LANGS
                 if (text := pick_lang([m for m in shapes.objects(constraint, SH.message)
                                        if isinstance(m, Literal) and m.language == lang], lang))}
-    msgs = {}
-    for lit in results.objects(result, SH.resultMessage):
-        if isinstance(lit, Literal) and lit.language in LANGS:
-            msgs.setdefault(lit.language, str(lit))
-        elif isinstance(lit, Literal) and not msgs.get("en"):
-            msgs.setdefault("en", str(lit))
+    msgs = texts_by_lang(results.objects(result, SH.resultMessage))
     if not msgs:  # fall back to the source shape's messages
         src = results.value(result, SH.sourceShape)
         for lang in LANGS:

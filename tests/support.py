@@ -94,3 +94,18 @@ def matches(f, want: dict, base: str) -> bool:
     if "kind" in want and local(f.kind) != want["kind"]:
         return False
     return "obstacles" not in want or sorted(local(o) for o in f.obstacles) == sorted(want["obstacles"])
+
+
+def readable_scenarios(paths) -> list[tuple[str, object]]:
+    """(file name, graph) of the scenario files that parse; the unreadable ones (syntax errors on
+    purpose) never reach reasoning or validation."""
+    from kzlaw.errors import InputError
+    from kzlaw.parse import read_scenario_file
+
+    out = []
+    for p in paths:
+        try:
+            out.append((p.name, read_scenario_file(p)[0]))
+        except InputError:
+            continue
+    return out

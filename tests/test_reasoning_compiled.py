@@ -8,12 +8,10 @@ from __future__ import annotations
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
-from support import scenario_files
+from support import readable_scenarios, scenario_files
 
-from kzlaw.errors import InputError
 from kzlaw.generate import generate
 from kzlaw.namespaces import KZ
-from kzlaw.parse import read_scenario_file
 from kzlaw.reason import _compiled, _Unsupported, rl_closure, rl_closure_reference
 
 S = "https://w3id.org/kzlaw/scenario/t/"
@@ -39,17 +37,7 @@ def _comparable(delta: Graph) -> set:
     return out
 
 
-def _readable(paths):
-    out = []
-    for p in paths:
-        try:
-            out.append((p.name, read_scenario_file(p)[0]))
-        except InputError:
-            continue  # unreadable on purpose (syntax errors)
-    return out
-
-
-CASES = _readable(scenario_files("good")) + _readable(scenario_files("bad"))
+CASES = readable_scenarios(scenario_files("good")) + readable_scenarios(scenario_files("bad"))
 
 
 def test_the_ontology_compiles():

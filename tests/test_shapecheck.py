@@ -10,12 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
-from support import scenario_files
+from support import readable_scenarios, scenario_files
 
-from kzlaw.errors import InputError
 from kzlaw.generate import generate
 from kzlaw.namespaces import KZ
-from kzlaw.parse import read_scenario_file
 from kzlaw.shapecheck import Unsupported
 from kzlaw.validate import _compiled_shapes, validate_graph
 
@@ -31,17 +29,7 @@ def _same(g: Graph) -> None:
     assert _key(fast) == _key(ref)
 
 
-def _readable(paths):
-    out = []
-    for p in paths:
-        try:
-            out.append((p.name, read_scenario_file(p)[0]))
-        except InputError:
-            continue  # unreadable on purpose: never reaches validation
-    return out
-
-
-CASES = _readable(scenario_files("good")) + _readable(scenario_files("bad"))
+CASES = readable_scenarios(scenario_files("good")) + readable_scenarios(scenario_files("bad"))
 
 
 def test_the_input_shapes_compile():
