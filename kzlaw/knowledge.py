@@ -77,12 +77,17 @@ def label_table(g: Graph) -> dict:
     closure), built once per graph."""
     hit = _TABLES.get(id(g))
     if hit is None or hit[0] is not g:
-        table: dict = {}
-        for s, o in g.subject_objects(RDFS.label):
-            if isinstance(o, Literal):
-                table.setdefault(s, {}).setdefault(o.language, str(o))
-        hit = _TABLES[id(g)] = (g, table)
+        hit = _TABLES[id(g)] = (g, index_labels(g))
     return hit[1]
+
+
+def index_labels(g: Graph) -> dict:
+    """node → {language: first label in that language} of ``g``."""
+    table: dict = {}
+    for s, o in g.subject_objects(RDFS.label):
+        if isinstance(o, Literal):
+            table.setdefault(s, {}).setdefault(o.language, str(o))
+    return table
 
 
 def _labels_in(g: Graph, node: Node) -> dict:

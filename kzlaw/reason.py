@@ -19,7 +19,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
-from .knowledge import label_table, ontology_graph
+from .knowledge import index_labels, label_table, ontology_graph
 
 
 @cache
@@ -111,11 +111,7 @@ class Closure(Graph):
     def labels_of(self, node) -> dict:
         """{language: label} of ``node`` (the static part's labels are indexed once per process)."""
         if self._delta_labels is None:
-            table: dict = {}
-            for s, o in self.delta.subject_objects(RDFS.label):
-                if isinstance(o, Literal):
-                    table.setdefault(s, {}).setdefault(o.language, str(o))
-            self._delta_labels = table
+            self._delta_labels = index_labels(self.delta)
         fixed = label_table(self.static).get(node)
         mine = self._delta_labels.get(node)
         if fixed and mine:

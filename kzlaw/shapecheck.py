@@ -25,6 +25,7 @@ from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from .knowledge import texts_by_lang
 from .namespaces import SH
+from .store import from_ox, to_ox
 
 
 class Unsupported(Exception):
@@ -187,7 +188,7 @@ class CompiledShapes:
             for t in types:
                 self.s_instances.setdefault(t, []).append(s)
         self._supers: dict = {}
-        self.static_quads = [ox.Quad(_ox(s), _ox(p), _ox(o), ox.DefaultGraph()) for s, p, o in static]
+        self.static_quads = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.DefaultGraph()) for s, p, o in static]
 
     def supers(self, c) -> set:
         """c and its transitive rdfs:subClassOf superclasses in the static graph."""
@@ -230,12 +231,13 @@ class CompiledShapes:
             for t in ts:
                 instances.setdefault(t, []).append(s)
 
+        used = set(self.s_instances) | set(instances)  # the classes anything is an instance of
         results: list[Result] = []
         sparql_store, back = None, {}
         for shape in self.nodes:
             focus: dict = {}
             for c in shape.target_classes:
-                for t in {c} | self._subclasses(c, types):
+                for t in {c} | {u for u in used if c in self.supers(u)}:
                     for s in (*self.s_instances.get(t, ()), *instances.get(t, ())):
                         focus[s] = None
             for p in shape.target_subjects_of:
@@ -253,22 +255,17 @@ class CompiledShapes:
                         sparql_store = ox.Store()
                         sparql_store.extend(self.static_quads)
                         for t in data:
-                            q = tuple(_ox(x) for x in t)
+                            q = tuple(to_ox(x) for x in t)
                             back.update(zip(q, t))
                             sparql_store.add(ox.Quad(*q, ox.DefaultGraph()))
                     if isinstance(f, BNode):
                         raise Unsupported("a SPARQL constraint on a blank-node focus")
-                    for row in sparql_store.query(query, substitutions={_VAR_THIS: _ox(f)}):
+                    for row in sparql_store.query(query, substitutions={_VAR_THIS: to_ox(f)}):
                         path, value = row["path"], row["value"]
-                        value = f if value is None else back.get(value, _rd(value))
-                        results.append(Result(f, None if path is None else back.get(path, _rd(path)), value,
+                        value = f if value is None else back.get(value, from_ox(value))
+                        results.append(Result(f, None if path is None else back.get(path, from_ox(path)), value,
                                               shape.node, "SPARQLConstraintComponent", messages))
         return results
-
-    def _subclasses(self, c, data_types) -> set:
-        """Every class whose superclasses include c (static hierarchy), among the classes in use."""
-        used = set(self.s_instances) | {t for ts in data_types.values() for t in ts}
-        return {t for t in used if c in self.supers(t)}
 
 
 def _check_prop(prop: _Prop, f, vals: list, instance_of) -> list[Result]:
@@ -326,15 +323,3 @@ def _datatype_ok(v, dtype) -> bool:
 
 _THIS = re.compile(r"\$this\b")
 _VAR_THIS = ox.Variable("this")
-
-
-def _ox(term):
-    from .store import to_ox
-
-    return to_ox(term)
-
-
-def _rd(term):
-    from .store import from_ox
-
-    return from_ox(term)
