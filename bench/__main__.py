@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -194,25 +195,26 @@ def queries(targets: list[int], rdflib_target: int, rdflib_timeout: float) -> di
     with tempfile.TemporaryDirectory(prefix="kzlaw-q-") as d:
         run_batch(60, os.path.join(d, "seed"), start=10**6)
         seed_store = ox.Store(os.path.join(d, "seed"))
-        seed_nq, know_nq = scenario_quads(seed_store)
+        seed = scenario_quads(seed_store)
         del seed_store
-        one = busiest_scenario(seed_nq).replace("/scenario/gen-", "/scenario/c0-gen-")
+        one = busiest_scenario(seed.scenarios).replace("/scenario/gen-", "/scenario/c0-gen-")
         out: dict = {"one_scenario": one, "oxigraph": {}, "rdflib": {}}
         for target in targets:
             path = os.path.join(d, f"big-{target}")
-            store, load_s, copies = build(path, seed_nq, know_nq, target)
-            quads = len(store)
+            store, load_s, copies, quads = build(path, seed, target)
+            total = len(store)
             store.flush()
             del store
-            log(f"  store of {quads} quads loaded in {load_s:.1f} s")
-            out["oxigraph"][str(target)] = {"quads": quads, "load_s": round(load_s, 1),
+            log(f"  store of {quads} quads in named graphs ({total} with the default graph's union copy) "
+                f"loaded in {load_s:.1f} s")
+            out["oxigraph"][str(target)] = {"quads": quads, "quads_with_union_copy": total,
+                                            "load_s": round(load_s, 1),
                                             "queries": run_oxigraph(path, one, rdflib_timeout),
                                             "timeout_s": rdflib_timeout}
             shutil.rmtree(path, ignore_errors=True)
         if rdflib_target:
-            copies = max(1, -(-(rdflib_target - know_nq.count("\n")) // seed_nq.count("\n")))
-            nq = know_nq + "".join(seed_nq.replace("/scenario/gen-", f"/scenario/c{k}-gen-")
-                                   for k in range(copies))
+            copies = max(1, -(-(rdflib_target - seed.knowledge.count("\n")) // seed.scenarios.count("\n")))
+            nq = seed.knowledge + "".join(seed.copy(k, default=False) for k in range(copies))
             log(f"  rdflib: {nq.count(chr(10))} quads (each query limited to {rdflib_timeout:.0f} s)")
             res, load = run_rdflib(nq, one, rdflib_timeout)
             out["rdflib"][str(rdflib_target)] = {"quads": nq.count("\n"), "load_s": round(load, 1),
@@ -304,6 +306,14 @@ def _same_size(q: dict, rd: dict) -> str | None:
     return min(sizes, key=lambda s: abs(q["oxigraph"][s]["quads"] - rd["quads"])) if sizes else None
 
 
+def aggregates() -> dict[str, bool]:
+    """Which competency queries aggregate (GROUP BY or an aggregate function) rather than list rows."""
+    from .queries import competency_queries
+
+    agg = re.compile(r"GROUP BY|\b(COUNT|SUM|AVG|MIN|MAX|SAMPLE|GROUP_CONCAT)\s*\(", re.IGNORECASE)
+    return {name: bool(agg.search(text)) for name, text in competency_queries().items()}
+
+
 def targets(r: dict) -> list[tuple[str, str, bool]]:
     """The issue's targets, each with what this run measured and whether it is met."""
     out = []
@@ -331,9 +341,14 @@ def targets(r: dict) -> list[tuple[str, str, bool]]:
         qs = q["oxigraph"][big]["queries"]
         quads = q["oxigraph"][big]["quads"]
         one = max(_secs(v) for k, v in qs.items() if k.endswith("/one"))
-        agg = max(_secs(v) for k, v in qs.items() if k.endswith("/all"))
         out.append((f"one-scenario question ≤ 0.2 s ({quads:,} quads)", f"slowest {one} s", one <= 0.2))
-        out.append((f"store-wide aggregate ≤ 2 s ({quads:,} quads)", f"slowest {agg} s", agg <= 2))
+        kinds = aggregates()
+        for label, wanted in (("store-wide aggregate", True), ("store-wide listing (read as an aggregate)", False)):
+            these = {k: _secs(v) for k, v in qs.items() if k.endswith("/all") and kinds[k.split("/")[0]] == wanted}
+            if these:
+                worst = max(these, key=these.get)
+                out.append((f"{label} ≤ 2 s ({quads:,} quads): {', '.join(sorted(these))}",
+                            f"slowest {worst} {these[worst]} s", these[worst] <= 2))
         rd = next(iter(q["rdflib"].values()), None)
         if rd:
             same = q["oxigraph"][_same_size(q, rd)]["queries"]

@@ -24,28 +24,36 @@ _NAMES = EmbeddedStore(None, BASE)
 CHUNK = 25  # scenarios per assess_many call (tests/test_engine_differential.py: same findings as one by one)
 
 
-def _lines(triples, name: str, convert: bool = True) -> list[str]:
+def _triples(triples, convert: bool = True) -> list[str]:
     if convert:
-        return [f"{to_ox(s)} {to_ox(p)} {to_ox(o)} <{name}> ." for s, p, o in triples]
-    return [f"{s} {p} {o} <{name}> ." for s, p, o in triples]
+        return [f"{to_ox(s)} {to_ox(p)} {to_ox(o)}" for s, p, o in triples]
+    return [f"{s} {p} {o}" for s, p, o in triples]
 
 
 def process(seeds: list[int]) -> tuple[str, int, int]:
-    """A chunk of seeds → (N-Quads to store, scenarios stored, findings); invalid ones are not stored."""
+    """A chunk of seeds → (N-Quads to store, scenarios stored, findings); invalid ones are not stored.
+    Each triple goes in its named graph and in the default graph (the store's union copy, kzlaw.store)."""
     valid = []
     for seed in seeds:
         g, base = generate(seed)
         if validate_graph(g).conforms:
             valid.append((seed, g, base))
     lines: list[str] = []
+    union: set[str] = set()
     findings = 0
+
+    def add(triples: list[str], name: str) -> None:
+        lines.extend(f"{t} <{name}> ." for t in triples)
+        union.update(triples)
+
     for (seed, _g, base), a in zip(valid, assess_many([(g, base) for _s, g, base in valid], "all"), strict=True):
         sid = f"gen-{seed}"
-        lines += _lines(a.facts, _NAMES.facts_graph(sid))
-        lines += _lines(scenario_inferences(a.inferred, a.facts, base), _NAMES.inferred_graph(sid))
+        add(_triples(a.facts), _NAMES.facts_graph(sid))
+        add(_triples(scenario_inferences(a.inferred, a.facts, base)), _NAMES.inferred_graph(sid))
         for regime, triples in a.ox_triples_by_regime().items():
-            lines += _lines(triples, _NAMES.findings_graph(sid, regime), convert=False)
+            add(_triples(triples, convert=False), _NAMES.findings_graph(sid, regime))
         findings += len(a.findings)
+    lines.extend(f"{t} ." for t in union)
     return "\n".join(lines) + "\n", len(valid), findings
 
 

@@ -19,8 +19,8 @@ class Settings(BaseSettings):
 
     store_path: str = Field("var/store", description="Directory of the embedded Oxigraph store")
     store_url: str | None = Field(
-        None, description="Base URL of a SPARQL 1.1 server (query at /query, update at /update, "
-                          "Graph Store Protocol at /store); when set, the embedded store is not used")
+        None, description="Base URL of a SPARQL 1.1 server (query at /query, update at /update); "
+                          "when set, the embedded store is not used")
     base_iri: str = Field(BASE, description="Base of scenario, finding and graph IRIs")
     max_body_bytes: int = Field(4 * 1024 * 1024, gt=0, description="Largest request body accepted")
     query_timeout_s: float = Field(10.0, gt=0, description="Time limit of one SPARQL query")

@@ -9,8 +9,15 @@ Graph names, under the configured base IRI::
     {base}graph/ontology                   ontology, provisions, regimes, reference data
     {base}graph/rules                      rule metadata and the SHACL-AF rule shapes
 
+The default graph holds the union of all the named graphs (every triple once), kept by the same update that
+writes or drops a named graph. It is what the SPARQL endpoint's default graph is: Oxigraph answers from a
+real default graph several times faster than from its union-of-named-graphs view (docs/performance.md),
+and any SPARQL server then gives the union default graph without being told to. Removing a graph removes
+from the default graph only the triples no other named graph states. A store written before this layout
+(no kz:storeLayout in its rules graph) gets the default graph filled once when it is opened.
+
 Two backends behind one interface: :class:`EmbeddedStore` (pyoxigraph on local disk, the default) and
-:class:`RemoteStore` (any SPARQL 1.1 server over the Protocol and the Graph Store Protocol). Both write a
+:class:`RemoteStore` (any SPARQL 1.1 server over the Protocol). Both write a
 scenario with ONE SPARQL UPDATE request — SPARQL 1.1 Update §2: a request is applied atomically by
 Oxigraph (embedded or server) — so after any failure a scenario is either fully stored or absent.
 """
@@ -83,8 +90,30 @@ def _triples_text(g: Graph) -> str:
 
 
 def _insert_data(graphs: dict[str, Graph]) -> str:
-    parts = [f"GRAPH <{name}> {{\n{_triples_text(g)}\n}}" for name, g in graphs.items() if len(g)]
-    return "INSERT DATA {\n" + "\n".join(parts) + "\n}" if parts else ""
+    """INSERT DATA of the graphs, each in its named graph and all of them in the default graph."""
+    parts, union = [], set()
+    for name, g in graphs.items():
+        if len(g):
+            text = _triples_text(g)
+            parts.append(f"GRAPH <{name}> {{\n{text}\n}}")
+            union.update(text.split("\n"))
+    return "INSERT DATA {\n" + "\n".join(sorted(union)) + "\n" + "\n".join(parts) + "\n}" if parts else ""
+
+
+def _drop(names: list[str]) -> list[str]:
+    """Update operations removing named graphs, and from the default graph the triples that only they
+    state (one DELETE: a triple another named graph also states stays)."""
+    if not names:
+        return []
+    listed = ", ".join(f"<{n}>" for n in names)
+    release = ("DELETE { ?s ?p ?o } WHERE { "
+               f"VALUES ?g {{ {' '.join(f'<{n}>' for n in names)} }} GRAPH ?g {{ ?s ?p ?o }} "
+               f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER (?other NOT IN ({listed})) }} }}")
+    return [release, *(f"DROP SILENT GRAPH <{n}>" for n in names)]
+
+
+STORE_LAYOUT = "2"  # 1: named graphs only; 2: the default graph holds their union
+_FILL_DEFAULT = "DROP SILENT DEFAULT ;\nINSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
 def _string(value: str) -> str:
@@ -154,10 +183,6 @@ class QuadStore(ABC):
         ...
 
     @abstractmethod
-    def _replace_graph(self, name: str, g: Graph) -> None:
-        ...
-
-    @abstractmethod
     def results(self, query: str, default_graphs: list[str] | None = None,
                 named_graphs: list[str] | None = None) -> Callable[[], object]:
         """For the SPARQL endpoint: a function giving, each time it is called, fresh pyoxigraph results
@@ -186,30 +211,48 @@ class QuadStore(ABC):
         return f"{self.base}graph/rules"
 
     # ---- knowledge ---------------------------------------------------------------------------
+    def _stored_marks(self) -> tuple[str | None, str | None]:
+        """(rules version, store layout) as the rules graph records them."""
+        rules = self.rules_graph_name
+        rows = self._select(f"SELECT ?v ?layout WHERE {{ GRAPH <{rules}> {{ <{rules}> <{KZ.rulesVersion}> ?v "
+                            f"OPTIONAL {{ <{rules}> <{KZ.storeLayout}> ?layout }} }} }}")
+        if not rows:
+            return None, None
+        layout = rows[0].get("layout")
+        return str(rows[0]["v"]), str(layout) if layout is not None else "1"
+
     def stored_rules_version(self) -> str | None:
-        rows = self._select(f"SELECT ?v WHERE {{ GRAPH <{self.rules_graph_name}> "
-                            f"{{ <{self.rules_graph_name}> <{KZ.rulesVersion}> ?v }} }}")
-        return str(rows[0]["v"]) if rows else None
+        return self._stored_marks()[0]
 
     def ensure_knowledge(self) -> bool:
-        """Load the ontology and rules graphs if missing or of another rules version. True if loaded."""
+        """Load the ontology and rules graphs if missing or of another rules version, and bring a store of
+        an older layout to this one. True if anything was written."""
         version = rules_version()
-        if self.stored_rules_version() == version:
+        stored, layout = self._stored_marks()
+        if (stored, layout) == (version, STORE_LAYOUT):
             return False
+        if layout not in (None, STORE_LAYOUT):
+            self._update(_FILL_DEFAULT)
         rules = Graph()
         rules += rule_metadata_graph()
         rules += rule_shapes_graph()
         rules.add((URIRef(self.rules_graph_name), KZ.rulesVersion, Literal(version)))
+        rules.add((URIRef(self.rules_graph_name), KZ.storeLayout, Literal(STORE_LAYOUT)))
         self._replace_graph(self.ontology_graph_name, ontology_graph())
-        self._replace_graph(self.rules_graph_name, rules)  # last: its version marks the load complete
+        self._replace_graph(self.rules_graph_name, rules)  # last: its marks record the load complete
         return True
+
+    def _replace_graph(self, name: str, g: Graph) -> None:
+        self._update(" ;\n".join([*_drop([name]), _insert_data({name: g})]))
 
     # ---- scenarios ---------------------------------------------------------------------------
     def graph_names(self, sid: str) -> list[str]:
+        """The named graphs stored under a scenario id (GRAPH ?g {} lists the graph names, not their
+        quads)."""
         facts = self.facts_graph(sid)
-        rows = self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+        rows = self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } "
                             f"FILTER (?g = <{facts}> || STRSTARTS(STR(?g), {_string(facts + '/')})) }}")
-        return [str(r["g"]) for r in rows]
+        return sorted(str(r["g"]) for r in rows)
 
     def put(self, sid: str, facts: Graph, inferred: Graph, findings: dict[str, Graph],
             replace: bool = False) -> None:
@@ -219,7 +262,7 @@ class QuadStore(ABC):
         for regime, g in findings.items():
             graphs[self.findings_graph(sid, regime)] = g
         insert = _insert_data(graphs)  # builds every term first: a bad one fails before any write
-        drops = [f"DROP SILENT GRAPH <{g}>" for g in (self.graph_names(sid) if replace else [])]
+        drops = _drop(self.graph_names(sid)) if replace else []
         self._update(" ;\n".join([*drops, insert]))
 
     def exists(self, sid: str) -> bool:
@@ -229,7 +272,7 @@ class QuadStore(ABC):
     def delete(self, sid: str) -> bool:
         names = self.graph_names(sid)
         if names:
-            self._update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in names))
+            self._update(" ;\n".join(_drop(names)))
         return bool(names)
 
     def _graph(self, name: str) -> Graph:
@@ -315,19 +358,14 @@ class EmbeddedStore(QuadStore):
             g.add((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)))
         return g
 
-    def _replace_graph(self, name: str, g: Graph) -> None:
-        self._update(f"DROP SILENT GRAPH <{name}> ;\n" + _insert_data({name: g}))
-
     def results(self, query, default_graphs=None, named_graphs=None):
+        # No dataset named: the store's default graph (the union of the named graphs, kept by every write)
+        # and all named graphs. A dataset named by the client has just the graphs it names (SPARQL 1.1
+        # Protocol §2.1.4): no default-graph-uri, an empty default graph.
         kw: dict = {}
         if default_graphs or named_graphs:
-            kw["default_graph"] = [ox.NamedNode(g) for g in default_graphs or []] or ox.DefaultGraph()
-            if named_graphs:
-                kw["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-            elif default_graphs:
-                kw["named_graphs"] = []
-        else:
-            kw["use_default_graph_as_union"] = True
+            kw["default_graph"] = [ox.NamedNode(g) for g in default_graphs or []]
+            kw["named_graphs"] = [ox.NamedNode(g) for g in named_graphs or []]
 
         def run():
             try:
@@ -350,8 +388,8 @@ class EmbeddedStore(QuadStore):
 
 
 class RemoteStore(QuadStore):
-    """Any SPARQL 1.1 server: queries at ``{url}/query``, updates at ``{url}/update``, the Graph Store
-    Protocol at ``{url}/store`` (Oxigraph server's layout)."""
+    """Any SPARQL 1.1 server: queries at ``{url}/query``, updates at ``{url}/update`` (Oxigraph server's
+    layout)."""
 
     def __init__(self, url: str, base: str, timeout: float = 30.0, connect_timeout: float = 3.0):
         import httpx
@@ -402,27 +440,9 @@ class RemoteStore(QuadStore):
             g.add((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)))
         return g
 
-    def _replace_graph(self, name: str, g: Graph) -> None:
-        import httpx
-
-        try:
-            r = self.http.put(f"{self.url}/store", params={"graph": name},
-                              content=_triples_text(g).encode("utf-8"),
-                              headers={"Content-Type": "application/n-triples"})
-        except httpx.HTTPError as e:
-            raise StoreUnavailable(f"the SPARQL server at {self.url} is unreachable: "
-                                   f"{type(e).__name__}") from None
-        if r.status_code >= 300:
-            raise StoreError(f"graph store refused {name} ({r.status_code}): {r.text[:500]}")
-
-    def _all_graphs(self) -> list[str]:
-        return [str(r["g"]) for r in self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")]
-
     def results(self, query, default_graphs=None, named_graphs=None):
-        # The Protocol's default dataset differs between servers; naming every graph as both default
-        # and named graphs gives the union default graph (and GRAPH patterns) on any of them.
-        if not (default_graphs or named_graphs):
-            default_graphs = named_graphs = self._all_graphs()
+        # No dataset named: the server's own, whose default graph is the store's default graph (the union
+        # copy) on any SPARQL server, and, unless the server is told otherwise, all its named graphs.
         params = [("default-graph-uri", g) for g in default_graphs or []]
         params += [("named-graph-uri", g) for g in named_graphs or []]
         form = query_form(query)

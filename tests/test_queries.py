@@ -157,3 +157,28 @@ def test_cq6_equals_its_definition_in_oxigraph_and_rdflib():
                            ("scenario", "change", "subject", "conclusion", "publication", "rule"))
                      for r in st.query(shipped, use_default_graph_as_union=True))
     assert ox_rows == expected
+
+
+def test_cq6_narrowed_to_one_scenario_as_its_header_says():
+    """VALUES ?scenario at the start of each block and each MINUS (the query's header) gives exactly that
+    scenario's rows of the store-wide query."""
+    import re
+
+    from kzlaw.assess import assess_many
+    from kzlaw.generate import generate
+
+    st = ox.Store()
+    for a in assess_many([generate(seed) for seed in range(700, 716)]):
+        st.extend(ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o)) for s, p, o in a.graph)
+    [path] = data_path("queries").glob("cq6-*.rq")
+    shipped = path.read_text()
+    everything = [tuple(str(r[v]) for v in ("scenario", "change", "subject", "conclusion", "publication"))
+                  for r in st.query(shipped)]
+    scenarios = sorted({row[0] for row in everything})
+    assert len(scenarios) > 3
+    for sc in scenarios:
+        narrowed, n = re.subn(r"\{(\s*)(\?\w+ a kz:Finding)", rf"{{\1VALUES ?scenario {{ {sc} }}\1\2", shipped)
+        assert n == 8  # four blocks, four MINUS
+        got = [tuple(str(r[v]) for v in ("scenario", "change", "subject", "conclusion", "publication"))
+               for r in st.query(narrowed)]
+        assert sorted(got) == sorted(row for row in everything if row[0] == sc)

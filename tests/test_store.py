@@ -1,5 +1,5 @@
-"""The store, on both backends: embedded Oxigraph and an Oxigraph server over the SPARQL 1.1 Protocol and
-Graph Store Protocol (a real `oxigraph serve` process on a loopback port)."""
+"""The store, on both backends: embedded Oxigraph and an Oxigraph server over the SPARQL 1.1 Protocol
+(a real `oxigraph serve` process on a loopback port)."""
 
 from __future__ import annotations
 
@@ -201,15 +201,78 @@ def test_reassess_recomputes_findings_with_the_current_rules(backend):
 def test_union_default_graph_and_named_dataset(backend):
     store, _ = backend
     _load(store, "u")
-    q = f"ASK {{ ?f a <{KZ.Finding}> ; <{KZ.conclusion}> <{KZ.Liable}> . ?c a <{KZ.Class}> }}"
     union = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?f a <{KZ.Finding}> }}"
-    assert int(next(iter(store.results(union)()))["n"].value) > 0
+    findings = int(next(iter(store.results(union)()))["n"].value)
+    named_count = f"SELECT (COUNT(DISTINCT ?f) AS ?n) WHERE {{ GRAPH ?g {{ ?f a <{KZ.Finding}> }} }}"
+    assert findings == int(next(iter(store.results(named_count)()))["n"].value) > 0
     facts_only = store.results(union, [store.facts_graph("u")])()
     assert int(next(iter(facts_only))["n"].value) == 0
     named = store.results(f"SELECT ?g WHERE {{ GRAPH ?g {{ ?f a <{KZ.Finding}> }} }}", None,
                           [store.findings_graph("u", "current-law")])()
     assert {s["g"].value for s in named} == {store.findings_graph("u", "current-law")}
-    assert q
+    # a dataset naming only named graphs has an empty default graph (SPARQL 1.1 Protocol §2.1.4)
+    only_named = store.results(union, None, [store.findings_graph("u", "current-law")])()
+    assert int(next(iter(only_named))["n"].value) == 0
+
+
+def _default_graph(store) -> set:
+    return {(r["s"], r["p"], r["o"]) for r in store._select("SELECT ?s ?p ?o WHERE { ?s ?p ?o }")}
+
+
+def _union_of_named_graphs(store) -> set:
+    return {(r["s"], r["p"], r["o"])
+            for r in store._select("SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }")}
+
+
+def test_default_graph_is_the_union_of_the_named_graphs_through_every_write(backend):
+    """Every write keeps the default graph equal to the union of the named graphs: a triple two scenarios
+    state stays until the last of them goes; a replaced scenario's old triples go."""
+    store, reopen = backend
+    shared = (URIRef("https://example.org/platform"), RDF.type, KZ.SocialNetwork)
+    def facts(sid, *extra):
+        g = Graph()
+        g.add((URIRef(f"{BASE}scenario/{sid}/"), RDF.type, KZ.Scenario))
+        for t in extra:
+            g.add(t)
+        return g
+    only_a = (URIRef(f"{BASE}scenario/a/x"), RDF.type, KZ.Blogger)
+    finding = (URIRef(f"{BASE}scenario/a/finding/1"), RDF.type, KZ.Finding)
+    assert _default_graph(store) == _union_of_named_graphs(store)
+    store.put("a", facts("a", shared, only_a), Graph(), {"current-law": Graph().add(finding)})
+    store.put("b", facts("b", shared), Graph().add(only_a), {})  # b's inferences restate a's triple
+    assert _default_graph(store) == _union_of_named_graphs(store)
+    assert {shared, only_a, finding} <= _default_graph(store)
+    assert store.delete("a")
+    assert _default_graph(store) == _union_of_named_graphs(store)
+    assert {shared, only_a} <= _default_graph(store) and finding not in _default_graph(store)
+    store.put("b", facts("b"), Graph(), {}, replace=True)
+    assert _default_graph(store) == _union_of_named_graphs(store)
+    assert not {shared, only_a} & _default_graph(store)
+    _load(store, "fb")
+    _load(store, "fb2", WORKED / "facebook-abroad-refusal.jsonld")
+    service.ingest(store, (WORKED / "facebook-abroad-refusal.jsonld").read_bytes(), "json-ld", "fb",
+                   replace=True)
+    store.delete("fb2")
+    store = reopen()
+    assert _default_graph(store) == _union_of_named_graphs(store)
+    assert len(_default_graph(store)) > 100
+
+
+def test_a_store_of_the_older_layout_gets_its_default_graph_filled(backend):
+    """A store written before the default graph held the union (layout 1: no kz:storeLayout) is brought
+    to layout 2 when opened, its scenarios kept."""
+    store, reopen = backend
+    _, a = _load(store, "old-layout")
+    rules = store.rules_graph_name
+    store._update(f"DROP DEFAULT ; DELETE WHERE {{ GRAPH <{rules}> {{ <{rules}> <{KZ.storeLayout}> ?v }} }}")
+    assert store._stored_marks() == (rules_version(), "1")
+    assert _default_graph(store) == set()
+    store = reopen()
+    assert store._stored_marks() == (rules_version(), "2")
+    assert _default_graph(store) == _union_of_named_graphs(store)
+    assert isomorphic(store.findings("old-layout"), a.graph)
+    found = store.results(f"SELECT (COUNT(*) AS ?n) WHERE {{ ?f a <{KZ.Finding}> }}")()
+    assert int(next(iter(found))["n"].value) == len(a.findings)
 
 
 def test_unreachable_server_is_a_store_error():
