@@ -23,7 +23,7 @@ from .errors import InputError
 from .explain import render_explanations
 from .knowledge import rule_shapes_graph
 from .namespaces import KZ, SH
-from .reason import Closure, rl_closure
+from .reason import Closure, plain_graph, rl_closure
 from .rules import Regime, all_rules, resolve_regimes, rule_metadata_graph, rules_version
 
 # Finding properties that point at other nodes and are kept as lists in the JSON model.
@@ -83,7 +83,7 @@ class Assessment:
     @property
     def graph(self) -> Graph:
         if self._graph is None:
-            g = Graph()
+            g = plain_graph()
             g.addN((_from_ox(s), _from_ox(p), _from_ox(o), g) for s, p, o in self._ox)
             self._graph = g
         return self._graph
@@ -274,7 +274,7 @@ def _rule_quads(closure: Graph, graph):
 
 def _prepare(facts: Graph, scenario_iri: str, as_of) -> tuple[Graph, URIRef, Graph]:
     """The facts with their scenario node (and as-of date), and their OWL closure."""
-    work_facts = Graph()
+    work_facts = plain_graph()
     work_facts += facts
     node = _scenario_node(work_facts, scenario_iri)
     as_of_lit = _parse_date(as_of)
