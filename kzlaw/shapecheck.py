@@ -260,7 +260,11 @@ class CompiledShapes:
                             sparql_store.add(ox.Quad(*q, ox.DefaultGraph()))
                     if isinstance(f, BNode):
                         raise Unsupported("a SPARQL constraint on a blank-node focus")
+                    seen = set()  # a solution repeated (e.g. by two values of another property) is one problem, as in pySHACL
                     for row in sparql_store.query(query, substitutions={_VAR_THIS: to_ox(f)}):
+                        if (key := tuple(row)) in seen:
+                            continue
+                        seen.add(key)
                         path, value = row["path"], row["value"]
                         value = f if value is None else back.get(value, from_ox(value))
                         results.append(Result(f, None if path is None else back.get(path, from_ox(path)), value,

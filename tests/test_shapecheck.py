@@ -91,6 +91,20 @@ def test_same_report_as_pyshacl_on_mutations(seed, data):
     _same(_mutate(generate(seed)[0], data))
 
 
+def test_a_sparql_solution_repeated_is_reported_once():
+    """Found by the mutation test: a comment on two things (a post and a literal) makes the removal-demand
+    constraint's query return the same solution twice; pySHACL reports it once, and so must kzlaw."""
+    g, _ = generate(32)
+    comment = next(s for s in g.subjects(KZ.commentOn, None) if str(s).endswith("/comment-0"))
+    post = g.value(comment, KZ.commentOn)
+    g.remove((comment, KZ.commentOn, post))
+    g.add((comment, KZ.commentOn, KZ.Facebook))
+    g.add((comment, KZ.commentOn, Literal("x")))
+    sparql = [p for p in validate_graph(g, "compiled").problems if p.constraint == "SPARQLConstraintComponent"]
+    assert len(sparql) == 1
+    _same(g)
+
+
 def test_data_that_changes_the_class_hierarchy_goes_to_pyshacl():
     g, _ = generate(7)
     mine = URIRef("https://w3id.org/kzlaw/scenario/gen-7/MyPost")
