@@ -182,3 +182,101 @@ def test_cq6_narrowed_to_one_scenario_as_its_header_says():
         got = [tuple(str(r[v]) for v in ("scenario", "change", "subject", "conclusion", "publication"))
                for r in st.query(narrowed)]
         assert sorted(got) == sorted(row for row in everything if row[0] == sc)
+
+
+def _cq3_store(twin: bool):
+    """Generated scenarios' facts and findings (seeds 700-759: some with suspension orders). With
+    ``twin``, a copy of an ordered scenario's findings under another scenario that has no court order
+    and names the same website and post — the case a question must not mix up."""
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import DCTERMS
+
+    from kzlaw.assess import assess_many
+    from kzlaw.generate import generate
+    from kzlaw.namespaces import KZ
+
+    graphs = []
+    for a in assess_many([generate(seed) for seed in range(700, 760)]):
+        graphs += [(a.facts, a.scenario), (a.graph, a.scenario + "findings")]
+    ordered = [g for g, name in graphs if (None, KZ.conclusion, KZ.SuspensionOrdered) in g]
+    assert ordered, "the generated scenarios should include a court-ordered suspension"
+    if twin:
+        src, twin_s = ordered[0], "https://w3id.org/kzlaw/scenario/twin/"
+        orders = set(src.subjects(KZ.conclusion, KZ.SuspensionOrdered))
+        copy = Graph()
+        for s, p, o in src:
+            if s in orders:
+                continue
+            if p == DCTERMS.isPartOf:
+                o = URIRef(twin_s)
+            copy.add((URIRef(str(s) + "-twin"), p, o))
+        graphs.append((copy, twin_s + "findings"))
+    return graphs
+
+
+def _cq3_expected(graphs) -> list[tuple]:
+    """CQ3 by its definition, computed in Python from the graphs."""
+    from rdflib import Graph
+    from rdflib.namespace import DCTERMS, PROV, RDF
+
+    from kzlaw.namespaces import KZ
+
+    g = Graph()
+    for part, _name in graphs:
+        g += part
+    rows = []
+    for f in g.subjects(KZ.conclusion, KZ.EligibleForSuspension):
+        key = [g.value(f, DCTERMS.isPartOf), g.value(f, KZ.regime), g.value(f, KZ.subject), g.value(f, KZ.concerns)]
+        decisions = sorted(str(d) for o in g.subjects(KZ.conclusion, KZ.SuspensionOrdered)
+                           if [g.value(o, DCTERMS.isPartOf), g.value(o, KZ.regime), g.value(o, KZ.subject),
+                               g.value(o, KZ.concerns)] == key
+                           for d in g.objects(o, PROV.wasDerivedFrom) if (d, RDF.type, KZ.CourtDecision) in g)
+        rows += [(*map(str, key), d) for d in decisions] or [(*map(str, key), None)]
+    return sorted(rows, key=str)
+
+
+@pytest.mark.parametrize("twin", [False, True], ids=["generated", "twin-without-order"])
+def test_cq3_equals_its_definition_in_oxigraph_and_rdflib(twin):
+    """Orders are matched within the scenario: a twin scenario naming the same website and post but with
+    no court decision is not reported as ordered (the earlier query said it was)."""
+    from rdflib import Dataset
+
+    graphs = _cq3_store(twin)
+    st = ox.Store()
+    for g, name in graphs:
+        st.extend(ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), ox.NamedNode(name)) for s, p, o in g)
+    [path] = data_path("queries").glob("cq3-*.rq")
+    shipped = path.read_text()
+    expected = _cq3_expected(graphs)
+    assert any(r[4] for r in expected) and any(r[4] is None for r in expected)
+    if twin:
+        assert any(r[0].endswith("/twin/") and r[4] is None for r in expected)
+    cols = ("scenario", "regime", "website", "publication", "decision")
+    got = sorted((tuple(None if r[v] is None else r[v].value for v in cols)
+                  for r in st.query(shipped, use_default_graph_as_union=True)), key=str)
+    assert got == expected
+    ds = Dataset(default_union=True)
+    ds.parse(data="".join(f"{q.subject} {q.predicate} {q.object} {q.graph_name} .\n" for q in st), format="nquads")
+    assert sorted((tuple(None if r[v] is None else str(r[v]) for v in cols) for r in ds.query(shipped)),
+                  key=str) == expected
+
+
+def test_cq3_narrowed_to_one_scenario_as_its_header_says():
+    """VALUES ?scenario at the start of the WHERE clause and of the OPTIONAL gives exactly that scenario's
+    rows of the store-wide query, decisions included."""
+    import re
+
+    st = ox.Store()
+    for g, _name in _cq3_store(twin=True):
+        st.extend(ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o)) for s, p, o in g)
+    [path] = data_path("queries").glob("cq3-*.rq")
+    shipped = path.read_text()
+    cols = ("scenario", "regime", "website", "publication", "decision")
+    everything = [tuple(str(r[v]) for v in cols) for r in st.query(shipped)]
+    scenarios = sorted({row[0] for row in everything})
+    assert len(scenarios) > 3
+    for sc in scenarios:
+        narrowed, n = re.subn(r"\{(\s*)(\?\w+ a kz:Finding)", rf"{{\1VALUES ?scenario {{ {sc} }}\1\2", shipped)
+        assert n == 2  # the WHERE clause and the OPTIONAL
+        got = [tuple(str(r[v]) for v in cols) for r in st.query(narrowed)]
+        assert sorted(got) == sorted(row for row in everything if row[0] == sc)
