@@ -21,6 +21,7 @@ from ..deps import SettingsDep, StoreDep, read_body
 from ..errors import PROBLEM_MEDIA_TYPE, ApiProblem
 from ..examples import SPARQL_EXAMPLE
 from ..negotiation import ranked_media_types
+from ..results import write_solutions
 
 router = APIRouter(tags=["sparql"])
 
@@ -99,14 +100,17 @@ def _evaluate(run, max_rows: int, accept: str, deadline: _Deadline) -> tuple[byt
         return results.serialize(format=fmt), media
     if isinstance(results, ox.QuerySolutions):
         media, fmt = negotiate(accept, RESULTS)
-        for rows, _ in enumerate(results, 1):
-            if rows > max_rows:
+        variables = [v.value for v in results.variables]
+        rows = []
+        for solution in results:  # evaluated once: read under the caps, then written (api/results.py)
+            rows.append(tuple(solution))
+            if len(rows) > max_rows:
                 raise ApiProblem(400, "result-too-large", "Result too large",
                                  f"the query returns more than {max_rows} rows; add a LIMIT")
-            if rows % 256 == 0:
+            if len(rows) % 256 == 0:
                 deadline.check()
         deadline.check()
-        return run().serialize(format=fmt), media
+        return write_solutions(variables, rows, fmt), media
     media, fmt = negotiate(accept, GRAPHS)
     triples = []
     for t in results:
