@@ -245,12 +245,72 @@ def rule_data(closure: Graph) -> Graph:
 
 
 @cache
+def _rule_predicates() -> frozenset[str] | None:
+    """The predicates the shipped rules can match (see ``predicates_read``)."""
+    return predicates_read(_bound_rule_text(r.construct, "urn:kzlaw:regime") for r in all_rules().values())
+
+
+def predicates_read(rule_texts) -> frozenset[str] | None:
+    """The predicates SPARQL CONSTRUCT rules can match: every IRI their WHERE clauses mention (a predicate
+    variable that only a BIND sets takes one of them, as A5's ``?country ?crime ?cat``). None — nothing
+    can be left out — if a rule has a predicate variable bound by the data or a negated property path."""
+    from rdflib.paths import AlternativePath, InvPath, MulPath, NegatedPath, SequencePath
+    from rdflib.plugins.sparql import prepareQuery
+    from rdflib.plugins.sparql.parserutils import CompValue
+    from rdflib.term import Variable
+
+    iris: set[str] = set()
+    predicate_vars, data_vars, bound_vars = set(), set(), set()
+
+    def walk(x) -> bool:
+        if isinstance(x, URIRef):
+            iris.add(str(x))
+        elif isinstance(x, NegatedPath):
+            return False
+        elif isinstance(x, (AlternativePath, SequencePath)):
+            return all(walk(a) for a in x.args)
+        elif isinstance(x, InvPath):
+            return walk(x.arg)
+        elif isinstance(x, MulPath):
+            return walk(x.path)
+        elif isinstance(x, CompValue):
+            if x.name == "BGP":
+                for s, p, o in x.triples:
+                    data_vars.update(t for t in (s, o) if isinstance(t, Variable))
+                    if isinstance(p, Variable):
+                        predicate_vars.add(p)
+            elif x.name == "Extend":
+                bound_vars.add(x.var)
+            elif x.name == "values":
+                data_vars.update(v for row in x.res for v in row)
+            return all(walk(v) for v in x.values())
+        elif isinstance(x, dict):
+            return all(walk(v) for v in x.values())
+        elif isinstance(x, (list, tuple, set, frozenset)):
+            return all(walk(v) for v in x)
+        return True
+
+    for text in rule_texts:
+        if not walk(prepareQuery(text).algebra["p"]):
+            return None
+    if predicate_vars & data_vars or predicate_vars - bound_vars:
+        return None
+    return frozenset(iris | {str(RDF.type)})
+
+
+def _read_by_rules(p) -> bool:
+    wanted = _rule_predicates()
+    return wanted is None or str(p) in wanted
+
+
+@cache
 def _static_rule_terms() -> tuple:
-    """The rule data of the ontology's own closure plus the rule metadata, as Oxigraph terms, once."""
+    """The rule data of the ontology's own closure plus the rule metadata, as Oxigraph terms, once: only
+    the triples whose predicate a rule can match (labels, passages, templates are for explanations)."""
     static = rl_closure(Graph()).static
     return tuple((_to_ox(s), _to_ox(p), _to_ox(o))
                  for g in (static, rule_metadata_graph()) for s, p, o in g
-                 if g is not static or _wanted(s, p, o))
+                 if (g is not static or _wanted(s, p, o)) and _read_by_rules(p))
 
 
 @lru_cache(maxsize=256)
@@ -265,7 +325,7 @@ def _rule_quads(closure: Graph, graph):
     if isinstance(closure, Closure):
         yield from _static_rule_quads(graph)
         for s, p, o in closure.delta:
-            if _wanted(s, p, o):
+            if _wanted(s, p, o) and _read_by_rules(p):
                 yield ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), graph)
     else:
         for s, p, o in rule_data(closure):

@@ -9,10 +9,12 @@ generated scenarios."""
 from __future__ import annotations
 
 import pytest
+from rdflib.namespace import RDF
 from support import SCENARIOS, assessed, rel_id, scenario_files
 
 from kzlaw.assess import assess
 from kzlaw.generate import generate
+from kzlaw.namespaces import KZ
 from kzlaw.rules import all_rules
 
 RULE_COVERING = [
@@ -88,3 +90,34 @@ def test_batch_assessment_equals_one_by_one_on_generated(as_of, regimes):
     items = [generate(seed) for seed in range(500, 540)]
     for (g, base), a in zip(items, assess_many(items, regimes, as_of), strict=True):
         assert _whole(a) == _whole(assess(g, base, regimes, as_of))
+
+
+def test_rules_read_only_some_predicates_and_the_rest_is_left_out():
+    """The static rule data holds only what a rule can match (labels, passages and templates are for
+    explanations): fewer quads copied into every scenario's graph. The findings are unchanged — the
+    pySHACL reference above gets everything."""
+    from rdflib.namespace import RDFS
+
+    from kzlaw.assess import _rule_predicates, _static_rule_terms
+
+    wanted = _rule_predicates()
+    assert wanted is not None
+    assert {str(KZ.residence), str(KZ.criminalises), str(KZ.hasExtraditionTreatyWith), str(RDF.type)} <= wanted
+    assert str(RDFS.label) not in wanted and str(KZ.template) not in wanted
+    predicates = {p.value for _s, p, _o in _static_rule_terms()}
+    assert predicates <= wanted and {str(KZ.inRegime), str(KZ.overrides), str(KZ.residence)} <= predicates
+
+
+@pytest.mark.parametrize("where,expected", [
+    ("?a <urn:p> ?b . ?b <urn:q>/^<urn:r> ?c", {"urn:p", "urn:q", "urn:r"}),
+    ('?a <urn:p> ?b . BIND (IF(?b = 1, <urn:x>, <urn:y>) AS ?v) ?a ?v ?c', {"urn:p", "urn:x", "urn:y"}),
+    ("?a <urn:p> ?v . ?a ?v ?c", None),  # the predicate comes from the data: anything may match
+    ("?a ?v ?c", None),
+    ("?a !<urn:p> ?c", None),
+    ("?a <urn:p> ?b FILTER NOT EXISTS { ?b <urn:q> ?c }", {"urn:p", "urn:q"}),
+])
+def test_predicates_read(where, expected):
+    from kzlaw.assess import predicates_read
+
+    got = predicates_read([f"CONSTRUCT {{ ?a <urn:out> ?c }} WHERE {{ {where} }}"])
+    assert got == (None if expected is None else frozenset(expected | {str(RDF.type)}))
