@@ -3,6 +3,7 @@ content negotiation."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
@@ -20,8 +21,19 @@ def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
+_KNOWLEDGE = threading.Lock()
+
+
 def get_store(request: Request) -> QuadStore:
-    return request.app.state.store
+    """The store; if the SPARQL server was down when the service started, the ontology and rules are
+    loaded now (StoreUnavailable while it is still down: a 503 problem, nothing written)."""
+    state = request.app.state
+    if not state.knowledge_loaded:
+        with _KNOWLEDGE:
+            if not state.knowledge_loaded:
+                state.store.ensure_knowledge()
+                state.knowledge_loaded = True
+    return state.store
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -4,17 +4,20 @@
 
 from __future__ import annotations
 
+import logging
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
 from kzlaw import __version__
 from kzlaw.settings import Settings, get_settings
-from kzlaw.store import open_store
+from kzlaw.store import RemoteStore, StoreUnavailable, open_store
 
 from . import errors, security
 from .models import Problem
 from .routes import assess, health, knowledge, scenarios, sparql, validate, web
+
+log = logging.getLogger("kzlaw.api")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -22,7 +25,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI):
         s = settings or get_settings()
         app.state.settings = s
-        app.state.store = open_store(s.store_path, s.store_url, s.base_iri)
+        app.state.store, app.state.knowledge_loaded = None, False
+        try:
+            app.state.store = open_store(s.store_path, s.store_url, s.base_iri, load_knowledge=False)
+            app.state.store.ensure_knowledge()
+            app.state.knowledge_loaded = True
+        except StoreUnavailable as e:
+            if not s.store_url:
+                raise
+            # a SPARQL server that is down now may be up in a moment: serve, answer 503 until it is,
+            # and load the ontology and rules on the first request that reaches it (api.deps.get_store)
+            log.warning("%s: serving anyway; the knowledge is loaded when the server answers", e)
+            if app.state.store is None:
+                app.state.store = RemoteStore(s.store_url, s.base_iri, check=False)
         try:
             yield
         finally:

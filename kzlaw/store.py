@@ -391,13 +391,17 @@ class RemoteStore(QuadStore):
     """Any SPARQL 1.1 server: queries at ``{url}/query``, updates at ``{url}/update`` (Oxigraph server's
     layout)."""
 
-    def __init__(self, url: str, base: str, timeout: float = 30.0, connect_timeout: float = 3.0):
+    def __init__(self, url: str, base: str, timeout: float = 30.0, connect_timeout: float = 3.0,
+                 check: bool = True):
+        """``check``: ask the server at once (StoreUnavailable if it is down), else on first use."""
         import httpx
 
         super().__init__(base)
         self.url = url.rstrip("/")
         # a server that is down is seen at once (connection refused) or within connect_timeout
         self.http = httpx.Client(timeout=httpx.Timeout(timeout, connect=connect_timeout))
+        if not check:
+            return
         try:
             self.http.get(f"{self.url}/query", params={"query": "ASK {}"},
                           headers={"Accept": "application/sparql-results+json"}).raise_for_status()

@@ -1,7 +1,7 @@
 """Faults with real processes: kill -9 of the API server in the middle of a write burst (another process
 posting), kill -9 of `kzlaw load`; an Oxigraph server stopped under the API and started again. Every
 acknowledged scenario is complete afterwards, none is half-written; the remote store's absence is a fast
-503 and the service recovers when it returns."""
+503 and the service recovers when it returns, even when it was down as the service started."""
 
 from __future__ import annotations
 
@@ -14,7 +14,16 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest_service import FB_REACHABLE, ROOT, api_server, oxigraph_server
+from conftest_service import (
+    BASE,
+    FB_REACHABLE,
+    ROOT,
+    Process,
+    api_server,
+    free_port,
+    oxigraph_command,
+    oxigraph_server,
+)
 from hardening.support import Record
 
 FB = FB_REACHABLE.read_bytes()
@@ -176,6 +185,42 @@ def test_remote_store_going_away_and_coming_back(tmp):
             assert r.status_code == 201, r.text
             record.add("fault", "the Oxigraph server started again", "POST /v1/scenarios", r,
                        answer="recovered: earlier findings read back, new scenario stored")
+    finally:
+        api.stop()
+        ox.stop()
+
+
+def test_remote_store_down_when_the_service_starts(tmp):
+    """The service starts without its SPARQL server (503 problems meanwhile, nothing written), and loads
+    the ontology and rules into it on the first request once the server is up."""
+    port = free_port()
+    ox = Process([oxigraph_command(), "serve", "--location", str(tmp / "late-oxigraph"), "--bind", f"127.0.0.1:{port}"],
+                 f"http://127.0.0.1:{port}/query?query=ASK%7B%7D", tmp / "late-oxigraph.log")
+    api_port = free_port()
+    api = Process([sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(api_port)],
+                  f"http://127.0.0.1:{api_port}/openapi.json", tmp / "late-api.log",
+                  {"KZLAW_STORE_URL": f"http://127.0.0.1:{port}"})
+    api.start()  # returns once the API answers: it did not need the store to start
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{api_port}", timeout=60) as c:
+            for method, path, kw in (("GET", "/health", {}),
+                                     ("POST", "/v1/scenarios?id=early", {"content": FB, "headers": JSONLD})):
+                r = c.request(method, path, **kw)
+                assert r.status_code == 503 and r.json()["type"].endswith("/store-unavailable"), r.text
+            assert "serving anyway" in (tmp / "late-api.log").read_text()
+            ox.start()
+            h = c.get("/health")
+            assert h.status_code == 200 and h.json()["scenarios"] == 0
+            rules = f"{BASE}graph/rules"
+            ask = c.get("/sparql", params={"query": f"ASK {{ GRAPH <{rules}> {{ <{rules}> ?p ?o }} }}"},
+                        headers={"accept": "application/sparql-results+json"})
+            assert ask.json()["boolean"] is True  # the knowledge was loaded once the server answered
+            r = c.post("/v1/scenarios", params={"id": "late"}, content=FB, headers=JSONLD)
+            assert r.status_code == 201 and r.json()["findings_count"] > 0, r.text
+            assert c.get("/v1/scenarios/early").status_code == 404  # the refused write left nothing
+            record.add("fault", "the Oxigraph server down when the API started, then started",
+                       "GET /health, POST /v1/scenarios", r,
+                       answer="503 until the server is up; then the knowledge is loaded and the scenario stored")
     finally:
         api.stop()
         ox.stop()
