@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
@@ -244,9 +245,19 @@ def rule_data(closure: Graph) -> Graph:
     return data
 
 
-@cache
+_PARSING = threading.Lock()
+
+
 def _rule_predicates() -> frozenset[str] | None:
-    """The predicates the shipped rules can match (see ``predicates_read``)."""
+    """The predicates the shipped rules can match (see ``predicates_read``), worked out once. Under a
+    lock: rdflib's SPARQL parser (pyparsing) fails when two threads parse at once, as the service's
+    request threads would on their first assessments."""
+    with _PARSING:
+        return _rule_predicates_once()
+
+
+@cache
+def _rule_predicates_once() -> frozenset[str] | None:
     return predicates_read(_bound_rule_text(r.construct, "urn:kzlaw:regime") for r in all_rules().values())
 
 
@@ -298,8 +309,7 @@ def predicates_read(rule_texts) -> frozenset[str] | None:
     return frozenset(iris | {str(RDF.type)})
 
 
-def _read_by_rules(p) -> bool:
-    wanted = _rule_predicates()
+def _read_by_rules(p, wanted: frozenset[str] | None) -> bool:
     return wanted is None or str(p) in wanted
 
 
@@ -307,10 +317,10 @@ def _read_by_rules(p) -> bool:
 def _static_rule_terms() -> tuple:
     """The rule data of the ontology's own closure plus the rule metadata, as Oxigraph terms, once: only
     the triples whose predicate a rule can match (labels, passages, templates are for explanations)."""
-    static = rl_closure(Graph()).static
+    static, wanted = rl_closure(Graph()).static, _rule_predicates()
     return tuple((_to_ox(s), _to_ox(p), _to_ox(o))
                  for g in (static, rule_metadata_graph()) for s, p, o in g
-                 if (g is not static or _wanted(s, p, o)) and _read_by_rules(p))
+                 if (g is not static or _wanted(s, p, o)) and _read_by_rules(p, wanted))
 
 
 @lru_cache(maxsize=256)
@@ -324,8 +334,9 @@ def _rule_quads(closure: Graph, graph):
     what the facts added (or, after the reference reasoner, everything converted)."""
     if isinstance(closure, Closure):
         yield from _static_rule_quads(graph)
+        wanted = _rule_predicates()
         for s, p, o in closure.delta:
-            if _wanted(s, p, o) and _read_by_rules(p):
+            if _wanted(s, p, o) and _read_by_rules(p, wanted):
                 yield ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), graph)
     else:
         for s, p, o in rule_data(closure):

@@ -121,3 +121,20 @@ def test_predicates_read(where, expected):
 
     got = predicates_read([f"CONSTRUCT {{ ?a <urn:out> ?c }} WHERE {{ {where} }}"])
     assert got == (None if expected is None else frozenset(expected | {str(RDF.type)}))
+
+
+def test_rule_predicates_worked_out_by_many_threads_at_once():
+    """The service's request threads may all assess their first scenario together; rdflib's SPARQL
+    parser is not thread-safe on its first use in a process (this failed with pyparsing errors, seen as
+    500s, before the lock). A fresh process, so that nothing has parsed SPARQL before."""
+    import subprocess
+    import sys
+
+    code = ("from concurrent.futures import ThreadPoolExecutor\n"
+            "from kzlaw.assess import _rule_predicates\n"
+            "with ThreadPoolExecutor(6) as pool:\n"
+            "    got = set(pool.map(lambda _i: _rule_predicates(), range(6)))\n"
+            "assert len(got) == 1 and None not in got, got\n")
+    for _ in range(3):
+        r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+        assert r.returncode == 0, r.stderr[-2000:]
