@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 import pyoxigraph as ox
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
-_STRING, _LANG_STRING = XSD + "string", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+_STRING = XSD + "string"
 # Turtle's short forms (TSV writes these literals bare, as pyoxigraph does)
 _BARE = {
     XSD + "boolean": re.compile(r"true|false"),
