@@ -65,7 +65,7 @@ def test_same_bytes_as_pyoxigraph(awkward, query, fmt):
 
 _literal = st.one_of(
     st.builds(lambda v: ox.Literal(v), st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)),
-    st.builds(lambda v, lang: ox.Literal(v, language=lang), st.text(max_size=6).filter(lambda s: "\ud800" > s[:1]),
+    st.builds(lambda v, lang: ox.Literal(v, language=lang), st.text(st.characters(blacklist_categories=("Cs",)), max_size=6),
               st.from_regex(r"[a-z]{2,3}(-[A-Z]{2})?", fullmatch=True)),
     st.builds(lambda v, dt: ox.Literal(v, datatype=ox.NamedNode(XSD + dt)),
               st.sampled_from(["1", "-1", "+1", "1.0", ".5", "1.", "1e5", "1.5E-3", "true", "false", "0",
