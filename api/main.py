@@ -11,7 +11,7 @@ from fastapi import FastAPI
 
 from kzlaw import __version__
 from kzlaw.settings import Settings, get_settings
-from kzlaw.store import RemoteStore, StoreUnavailable, open_store
+from kzlaw.store import StoreUnavailable, open_store
 
 from . import errors, security
 from .models import Problem
@@ -25,9 +25,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI):
         s = settings or get_settings()
         app.state.settings = s
-        app.state.store, app.state.knowledge_loaded = None, False
+        app.state.store = open_store(s.store_path, s.store_url, s.base_iri, load_knowledge=False, check=False)
+        app.state.knowledge_loaded = False
         try:
-            app.state.store = open_store(s.store_path, s.store_url, s.base_iri, load_knowledge=False)
             app.state.store.ensure_knowledge()
             app.state.knowledge_loaded = True
         except StoreUnavailable as e:
@@ -36,8 +36,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             # a SPARQL server that is down now may be up in a moment: serve, answer 503 until it is,
             # and load the ontology and rules on the first request that reaches it (api.deps.get_store)
             log.warning("%s: serving anyway; the knowledge is loaded when the server answers", e)
-            if app.state.store is None:
-                app.state.store = RemoteStore(s.store_url, s.base_iri, check=False)
         try:
             yield
         finally:

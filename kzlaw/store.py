@@ -474,12 +474,13 @@ class _Triples(list):
 
 
 def open_store(path: str | Path | None = None, url: str | None = None, base: str | None = None,
-               load_knowledge: bool = True) -> QuadStore:
-    """The configured store: a server when ``url`` is given, else the embedded one at ``path``."""
+               load_knowledge: bool = True, check: bool = True) -> QuadStore:
+    """The configured store: a server when ``url`` is given, else the embedded one at ``path``.
+    ``check``: a server is asked at once (StoreUnavailable if it is down), else on first use."""
     from .namespaces import BASE
 
     base = base or BASE
-    store = RemoteStore(url, base) if url else EmbeddedStore(path, base)
+    store = RemoteStore(url, base, check=check) if url else EmbeddedStore(path, base)
     if load_knowledge:
         store.ensure_knowledge()
     return store
