@@ -21,8 +21,11 @@ install: $(STAMP)
 run: $(STAMP) web
 	$(BIN)/kzlaw serve --store var/store $(foreach f,$(wildcard tests/scenarios/worked/good/*.jsonld),--load $(f))
 
+# The tests, then the quick benchmark: it fails only if kzlaw's findings differ from the naive pipeline's
+# (never on time); its figures are printed and written to .venv/bench-quick.json.
 test: $(STAMP) web browser
 	$(BIN)/python -m pytest -q -n 2
+	$(BIN)/python -m bench --quick --out $(VENV)/bench-quick.json
 
 lint: $(STAMP)
 	$(BIN)/ruff check kzlaw api tests bench

@@ -253,12 +253,15 @@ def table(r: dict) -> str:
                  + ("identical" if not p["mismatches"] else f"{len(p['mismatches'])} DIFFER"))
     if r.get("batch"):
         lines.append("")
-        lines.append("| batch (validate+assess+store) | workers | seconds | scenarios/s | ms/scenario | slope vs first | quads | peak RSS MB (parent / child) |")
-        lines.append("|---|---|---|---|---|---|---|---|")
+        lines.append("| batch (validate+assess+store) | workers | seconds | scenarios/s | ms/scenario | slope vs first | quads (a scenario) | CPU ms a scenario: compute + store | cores' ceiling /s | peak RSS MB (parent / child) |")
+        lines.append("|---|---|---|---|---|---|---|---|---|---|")
         for b in r["batch"]:
             lines.append(f"| {b['n']} | {b['workers']} | {b['seconds']} | {b['scenarios_per_s']} | "
-                         f"{b['ms_per_scenario']} | {b['slope_vs_first']} | {b['quads']} | "
+                         f"{b['ms_per_scenario']} | {b['slope_vs_first']} | {b['quads']} ({b['quads_per_scenario']}) | "
+                         f"{b['compute_cpu_ms']} + {b['store_cpu_ms']} | {b['ceiling_per_s']} | "
                          f"{b['peak_rss_mb']['self']} / {b['peak_rss_mb']['children_max']} |")
+        lines.append("(CPU: the workers' computing and the parent's receiving and bulk-loading, per scenario; the "
+                     "ceiling is cores ÷ that CPU, both cores busy all the time)")
     q = r.get("queries")
     if q:
         sizes = list(q["oxigraph"])
@@ -328,10 +331,15 @@ def targets(r: dict) -> list[tuple[str, str, bool]]:
         out.append(("REST p95 within 2× of the library call", f"{ratio:.2f}×", ratio <= 2))
     if "startup_s" in rs:
         out.append(("server start-up ≤ 2 s", f"{rs['startup_s']} s", rs["startup_s"] <= 2))
+    cores = (r.get("environment") or {}).get("cores") or 1
     for b in r.get("batch") or []:
         projected = 100_000 / b["scenarios_per_s"]
-        out.append((f"batch: 100k in ≤ 5 min (from N={b['n']:,})",
-                    f"{b['scenarios_per_s']}/s → 100k in {projected / 60:.1f} min", projected <= 300))
+        measured = f"{b['scenarios_per_s']}/s → 100k in {projected / 60:.1f} min"
+        if "compute_cpu_ms" in b:
+            budget = 1000 * cores * 300 / 100_000
+            measured += (f" (needs ≤ {budget:.1f} ms CPU a scenario on {cores} cores; spends "
+                         f"{b['compute_cpu_ms']} computing + {b['store_cpu_ms']} storing)")
+        out.append((f"batch: 100k in ≤ 5 min (from N={b['n']:,})", measured, projected <= 300))
     if r.get("batch"):
         worst = max(b["slope_vs_first"] for b in r["batch"])
         out.append(("batch linear in N (ms/scenario vs the first N)", f"max {worst}", worst <= 1.25))

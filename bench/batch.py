@@ -30,9 +30,11 @@ def _triples(triples, convert: bool = True) -> list[str]:
     return [f"{s} {p} {o}" for s, p, o in triples]
 
 
-def process(seeds: list[int]) -> tuple[str, int, int]:
-    """A chunk of seeds → (N-Quads to store, scenarios stored, findings); invalid ones are not stored.
-    Each triple goes in its named graph and in the default graph (the store's union copy, kzlaw.store)."""
+def process(seeds: list[int]) -> tuple[str, int, int, float]:
+    """A chunk of seeds → (N-Quads to store, scenarios stored, findings, CPU seconds this took); invalid
+    ones are not stored. Each triple goes in its named graph and in the default graph (the store's union
+    copy, kzlaw.store)."""
+    cpu = time.process_time()
     valid = []
     for seed in seeds:
         g, base = generate(seed)
@@ -54,7 +56,7 @@ def process(seeds: list[int]) -> tuple[str, int, int]:
             add(_triples(triples, convert=False), _NAMES.findings_graph(sid, regime))
         findings += len(a.findings)
     lines.extend(f"{t} ." for t in union)
-    return "\n".join(lines) + "\n", len(valid), findings
+    return "\n".join(lines) + "\n", len(valid), findings, time.process_time() - cpu
 
 
 def _warm() -> None:
@@ -63,23 +65,30 @@ def _warm() -> None:
 
 def run_batch(n: int, path: str, workers: int | None = None, chunk: int = 400, start: int = 0) -> dict:
     """Process seeds start..start+n-1 into a fresh store at ``path``; figures. ``chunk``: scenarios per
-    bulk load into the store."""
+    bulk load into the store.
+
+    Besides the wall time, the CPU time each side spends, per scenario: the workers' computing (summed
+    over workers) and the parent's receiving and storing (its process time, the bulk loader's threads
+    included). Their sum bounds what the cores can do: ``ceiling_per_s`` = cores / CPU a scenario, the
+    throughput with both cores busy all the time and nothing else to wait for."""
     workers = workers or os.cpu_count() or 1
     store = EmbeddedStore(path, BASE)
     store.ensure_knowledge()
+    knowledge = len(store.store)
     ctx = mp.get_context("fork")
     t0 = time.perf_counter()
     stored = findings = 0
-    store_s = 0.0
+    store_s = compute_cpu = 0.0
     buf: list[str] = []
     pending = 0
     seeds = range(start, start + n)
     jobs = [list(seeds[i:i + CHUNK]) for i in range(0, n, CHUNK)]
     with ctx.Pool(workers, initializer=_warm) as pool:
-        t_ready = time.perf_counter()
-        for nq, ok, nf in pool.imap_unordered(process, jobs):
+        t_ready, parent_cpu = time.perf_counter(), time.process_time()
+        for nq, ok, nf, cpu in pool.imap_unordered(process, jobs):
             stored += ok
             findings += nf
+            compute_cpu += cpu
             pending += ok
             buf.append(nq)
             if pending >= chunk:
@@ -89,13 +98,17 @@ def run_batch(n: int, path: str, workers: int | None = None, chunk: int = 400, s
         if buf:
             store_s += _load(store, buf)
     store.flush()
-    t1 = time.perf_counter()
+    t1, parent_cpu = time.perf_counter(), time.process_time() - parent_cpu
     quads = len(store.store)
     store.close()
     secs = t1 - t_ready
+    cores = os.cpu_count() or 1
+    cpu_ms = 1000 * (compute_cpu + parent_cpu) / n
     return {"n": n, "workers": workers, "seconds": round(secs, 2), "warmup_s": round(t_ready - t0, 2),
             "scenarios_per_s": round(n / secs, 1), "ms_per_scenario": round(1000 * secs / n, 3),
-            "invalid": n - stored, "findings": findings, "quads": quads, "store_s": round(store_s, 2)}
+            "invalid": n - stored, "findings": findings, "quads": quads, "store_s": round(store_s, 2),
+            "compute_cpu_ms": round(1000 * compute_cpu / n, 2), "store_cpu_ms": round(1000 * parent_cpu / n, 2),
+            "ceiling_per_s": round(1000 * cores / cpu_ms, 1), "quads_per_scenario": round((quads - knowledge) / max(stored, 1))}
 
 
 def _load(store: EmbeddedStore, buf: list[str]) -> float:

@@ -1,0 +1,55 @@
+"""The benchmark harness stores what the service stores: a batch's figures count only if its store holds
+exactly the quads that ingesting the same scenarios one by one through kzlaw.service would write (facts,
+inferences, findings per regime, and the default graph's union copy). Nothing here is timed."""
+
+from __future__ import annotations
+
+import os
+
+import pyoxigraph as ox
+
+from bench.batch import run_batch
+from kzlaw.generate import generate
+from kzlaw.namespaces import BASE
+from kzlaw.service import store_assessed
+from kzlaw.store import EmbeddedStore
+from kzlaw.validate import validate_graph
+
+SEEDS = range(500, 530)
+
+
+def _quads(path) -> tuple[set[str], int]:
+    """The quads without a blank node, and how many have one (the ontology's and rule shapes' axioms:
+    their blank-node labels differ from one load to the next)."""
+    store = ox.Store.read_only(str(path))
+    named, blank = set(), 0
+    for q in store:
+        if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode):
+            blank += 1
+        else:
+            named.add(str(q))
+    del store
+    return named, blank
+
+
+def test_batch_store_equals_the_service_one_by_one(tmp_path):
+    figures = run_batch(len(SEEDS), str(tmp_path / "batch"), workers=2, chunk=7, start=SEEDS.start)
+    one_by_one = EmbeddedStore(tmp_path / "service", BASE)
+    one_by_one.ensure_knowledge()
+    stored = 0
+    for seed in SEEDS:
+        g, _base = generate(seed)
+        if validate_graph(g).conforms:
+            store_assessed(one_by_one, f"gen-{seed}", g)
+            stored += 1
+    one_by_one.close()
+    assert stored > 0 and figures["invalid"] == len(SEEDS) - stored
+    (batch, batch_blank), (service, service_blank) = _quads(tmp_path / "batch"), _quads(tmp_path / "service")
+    assert len(batch) + batch_blank == figures["quads"]
+    assert batch_blank == service_blank
+    assert batch == service, (sorted(batch - service)[:5], sorted(service - batch)[:5])
+    assert sum("/scenario/gen-" in q for q in batch) > 500 * stored  # the scenarios are in what is compared
+    # the CPU accounting adds up to a positive ceiling
+    assert figures["compute_cpu_ms"] > 0 and figures["store_cpu_ms"] > 0
+    cpu = figures["compute_cpu_ms"] + figures["store_cpu_ms"]
+    assert abs(figures["ceiling_per_s"] - 1000 * (os.cpu_count() or 1) / cpu) / figures["ceiling_per_s"] < 0.05
