@@ -3,7 +3,8 @@
 Workers (one per core) turn a chunk of seeds into the N-Quads of what the service stores for each
 scenario (facts, inferences, findings per regime, in the graphs kzlaw.store names); the rules run once per
 chunk (kzlaw.assess.assess_many: one named graph per scenario). The parent loads the N-Quads into an
-embedded store in chunks. Nothing is held beyond a chunk: memory stays flat in N."""
+embedded store in chunks. Nothing is held beyond a chunk: memory stays flat in N (each batch reports the
+peak resident memory of its own parent and workers, not the process's lifetime peak)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ from kzlaw.reason import scenario_inferences
 from kzlaw.store import EmbeddedStore, to_ox
 from kzlaw.validate import validate_graph
 
+from .env import peak_rss_since_reset_mb, private_rss_mb, reset_peak_rss
+
 _NAMES = EmbeddedStore(None, BASE)
 CHUNK = 25  # scenarios per assess_many call (tests/test_engine_differential.py: same findings as one by one)
 
@@ -30,9 +33,10 @@ def _triples(triples, convert: bool = True) -> list[str]:
     return [f"{s} {p} {o}" for s, p, o in triples]
 
 
-def process(seeds: list[int]) -> tuple[str, int, int, float]:
-    """A chunk of seeds → (N-Quads to store, scenarios stored, findings, CPU seconds this took); invalid
-    ones are not stored. Each triple goes in its named graph and in the default graph (the store's union
+def process(seeds: list[int]) -> tuple[str, int, int, float, float]:
+    """A chunk of seeds → (N-Quads to store, scenarios stored, findings, CPU seconds this took, the
+    worker's own resident memory in MB at the end, the chunk's N-Quads still held); invalid ones are not
+    stored. Each triple goes in its named graph and in the default graph (the store's union
     copy, kzlaw.store)."""
     cpu = time.process_time()
     valid = []
@@ -56,7 +60,7 @@ def process(seeds: list[int]) -> tuple[str, int, int, float]:
             add(_triples(triples, convert=False), _NAMES.findings_graph(sid, regime))
         findings += len(a.findings)
     lines.extend(f"{t} ." for t in union)
-    return "\n".join(lines) + "\n", len(valid), findings, time.process_time() - cpu
+    return "\n".join(lines) + "\n", len(valid), findings, time.process_time() - cpu, private_rss_mb()
 
 
 def _warm() -> None:
@@ -70,22 +74,29 @@ def run_batch(n: int, path: str, workers: int | None = None, chunk: int = 400, s
     Besides the wall time, the CPU time each side spends, per scenario: the workers' computing (summed
     over workers) and the parent's receiving and storing (its process time, the bulk loader's threads
     included). Their sum bounds what the cores can do: ``ceiling_per_s`` = cores / CPU a scenario, the
-    throughput with both cores busy all the time and nothing else to wait for."""
+    throughput with both cores busy all the time and nothing else to wait for.
+
+    ``peak_rss_mb``: the parent's peak resident memory during this batch (its Python heap, the chunk of
+    N-Quads being loaded and the store's RocksDB caches) and the most any worker held of its own (workers
+    are forked for the batch; each reports its private memory at the end of every chunk — their RSS would
+    count the parent's pages they share, which grow with what the parent did before the fork)."""
     workers = workers or os.cpu_count() or 1
+    reset_peak_rss()
     store = EmbeddedStore(path, BASE)
     store.ensure_knowledge()
     knowledge = len(store.store)
     ctx = mp.get_context("fork")
     t0 = time.perf_counter()
     stored = findings = 0
-    store_s = compute_cpu = 0.0
+    store_s = compute_cpu = worker_peak = 0.0
     buf: list[str] = []
     pending = 0
     seeds = range(start, start + n)
     jobs = [list(seeds[i:i + CHUNK]) for i in range(0, n, CHUNK)]
     with ctx.Pool(workers, initializer=_warm) as pool:
         t_ready, parent_cpu = time.perf_counter(), time.process_time()
-        for nq, ok, nf, cpu in pool.imap_unordered(process, jobs):
+        for nq, ok, nf, cpu, peak in pool.imap_unordered(process, jobs):
+            worker_peak = max(worker_peak, peak)
             stored += ok
             findings += nf
             compute_cpu += cpu
@@ -101,6 +112,7 @@ def run_batch(n: int, path: str, workers: int | None = None, chunk: int = 400, s
     t1, parent_cpu = time.perf_counter(), time.process_time() - parent_cpu
     quads = len(store.store)
     store.close()
+    parent_peak = peak_rss_since_reset_mb()
     secs = t1 - t_ready
     cores = os.cpu_count() or 1
     cpu_ms = 1000 * (compute_cpu + parent_cpu) / n
@@ -108,7 +120,8 @@ def run_batch(n: int, path: str, workers: int | None = None, chunk: int = 400, s
             "scenarios_per_s": round(n / secs, 1), "ms_per_scenario": round(1000 * secs / n, 3),
             "invalid": n - stored, "findings": findings, "quads": quads, "store_s": round(store_s, 2),
             "compute_cpu_ms": round(1000 * compute_cpu / n, 2), "store_cpu_ms": round(1000 * parent_cpu / n, 2),
-            "ceiling_per_s": round(1000 * cores / cpu_ms, 1), "quads_per_scenario": round((quads - knowledge) / max(stored, 1))}
+            "ceiling_per_s": round(1000 * cores / cpu_ms, 1), "quads_per_scenario": round((quads - knowledge) / max(stored, 1)),
+            "peak_rss_mb": {"parent": parent_peak, "worker_max": worker_peak}}
 
 
 def _load(store: EmbeddedStore, buf: list[str]) -> float:

@@ -35,6 +35,42 @@ def peak_rss_mb() -> dict:
     return {"self": round(own, 1), "children_max": round(kids, 1)}
 
 
+def reset_peak_rss() -> bool:
+    """Start this process's peak resident memory afresh (Linux: ``/proc/self/clear_refs``, "5" resets
+    VmHWM), so that a figure measured after it is the peak of what came after; False where not possible."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def peak_rss_since_reset_mb() -> float:
+    """This process's peak resident memory (MB) since :func:`reset_peak_rss` (or since it started)."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def private_rss_mb() -> float:
+    """This process's own resident memory now (MB): the pages no other process shares (Private_Clean +
+    Private_Dirty of ``/proc/self/smaps_rollup``). For a forked worker this leaves out the parent's pages
+    it still shares, which its RSS (and VmHWM) count; falls back to the peak RSS where Linux's file is
+    missing."""
+    try:
+        with open("/proc/self/smaps_rollup") as f:
+            kb = sum(int(line.split()[1]) for line in f if line.startswith(("Private_Clean:", "Private_Dirty:")))
+        return round(kb / 1024, 1)
+    except (OSError, ValueError, IndexError):
+        return peak_rss_since_reset_mb()
+
+
 def pct(values: list[float], q: float) -> float:
     v = sorted(values)
     if not v:

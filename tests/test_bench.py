@@ -9,6 +9,7 @@ import os
 import pyoxigraph as ox
 
 from bench.batch import run_batch
+from bench.env import peak_rss_since_reset_mb, private_rss_mb, reset_peak_rss
 from kzlaw.generate import generate
 from kzlaw.namespaces import BASE
 from kzlaw.service import store_assessed
@@ -53,3 +54,21 @@ def test_batch_store_equals_the_service_one_by_one(tmp_path):
     assert figures["compute_cpu_ms"] > 0 and figures["store_cpu_ms"] > 0
     cpu = figures["compute_cpu_ms"] + figures["store_cpu_ms"]
     assert abs(figures["ceiling_per_s"] - 1000 * (os.cpu_count() or 1) / cpu) / figures["ceiling_per_s"] < 0.05
+    # memory per batch: the parent's peak during it, and what a worker held of its own
+    assert 0 < figures["peak_rss_mb"]["worker_max"] < figures["peak_rss_mb"]["parent"]
+
+
+def test_peak_memory_is_measured_from_the_reset():
+    """A batch's memory figure is the peak of that batch, not of everything the process did before it."""
+    if not reset_peak_rss():
+        raise AssertionError("this Linux cannot reset the peak RSS (/proc/self/clear_refs)")
+    before = peak_rss_since_reset_mb()
+    block = bytearray(200 * 2**20)  # 200 MB, touched
+    for i in range(0, len(block), 4096):
+        block[i] = 1
+    held = peak_rss_since_reset_mb()
+    private = private_rss_mb()
+    del block
+    assert held - before > 190 and private > 190
+    assert reset_peak_rss()
+    assert peak_rss_since_reset_mb() < held - 150
