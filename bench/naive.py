@@ -8,7 +8,7 @@ from __future__ import annotations
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
-from kzlaw.knowledge import ontology_graph, rule_shapes_graph
+from kzlaw.knowledge import ontology_graph, shapes_for_pyshacl
 from kzlaw.namespaces import KZ, SH
 from kzlaw.reason import hermit_closure, named_superclasses
 from kzlaw.rules import all_regimes, regime_id, rule_metadata_graph
@@ -50,7 +50,7 @@ def assess_naive(text: str, base: str) -> set[tuple]:
     data = Graph()
     data += closure
     data += rule_metadata_graph()
-    shapes = rule_shapes_graph()
+    shapes = shapes_for_pyshacl("rules")
     wanted = {r.iri for r in all_regimes().values()}
     use = [s for s in shapes.subjects(SH.targetNode, None) if shapes.value(s, SH.targetNode) in wanted]
     result = shacl_rules(data, shacl_graph=shapes, use_shapes=use, advanced=True, iterate_rules=True,
@@ -74,5 +74,5 @@ def finding_keys(g: Graph) -> set[tuple]:
 
 def warm() -> None:
     ontology_graph()
-    rule_shapes_graph()
+    shapes_for_pyshacl("rules")
     rule_metadata_graph()

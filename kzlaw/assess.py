@@ -22,7 +22,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, XSD
 
 from .errors import InputError
 from .explain import render_explanations
-from .knowledge import rule_shapes_graph
+from .knowledge import shapes_for_pyshacl
 from .namespaces import KZ, SH
 from .reason import Closure, plain_graph, rl_closure
 from .rules import Regime, all_rules, resolve_regimes, rule_metadata_graph, rules_version
@@ -184,7 +184,7 @@ def _finding_triples(store: ox.Store, graph) -> list:
 def _run_pyshacl(data: Graph, regimes: list[Regime]) -> list:
     from pyshacl import shacl_rules
 
-    shapes = rule_shapes_graph()
+    shapes = shapes_for_pyshacl("rules")
     wanted = {r.iri for r in regimes}
     use = [s for s in shapes.subjects(SH.targetNode, None) if shapes.value(s, SH.targetNode) in wanted]
     work = Graph()

@@ -16,7 +16,7 @@ from rdflib import BNode, Graph, Literal
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
-from .knowledge import input_shapes_graph, ontology_graph, pick_lang, texts_by_lang
+from .knowledge import input_shapes_graph, ontology_graph, pick_lang, shapes_for_pyshacl, texts_by_lang
 from .namespaces import LANGS, SH
 from .reason import Closure
 
@@ -152,7 +152,7 @@ def _compiled_report(results, data: Graph) -> ValidationReport:
 def _pyshacl_report(data: Graph) -> ValidationReport:
     from pyshacl import validate as shacl_validate  # imported on first use: keeps server start-up short
 
-    shapes = input_shapes_graph()
+    shapes = shapes_for_pyshacl("input")
     if _FULL_MIXIN:
         conforms, results, _ = shacl_validate(
             data, shacl_graph=shapes, ont_graph=ontology_graph(), inference="none",
