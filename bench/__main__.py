@@ -161,7 +161,12 @@ def rest(texts, naive_p50: float) -> dict:
                 "p95_ms": round(pct(times, .95), 2), "ratio_p50": round(naive_p50 / pct(times, .5), 1)}
     finally:
         proc.terminate()
-        proc.wait(10)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        shutil.rmtree(tmp, ignore_errors=True)  # the server's store
 
 
 # --------------------------------------------------------------------------------------------------

@@ -1,13 +1,17 @@
 """The benchmark harness stores what the service stores: a batch's figures count only if its store holds
 exactly the quads that ingesting the same scenarios one by one through kzlaw.service would write (facts,
-inferences, findings per regime, and the default graph's union copy). Nothing here is timed."""
+inferences, findings per regime, and the default graph's union copy). The harness measures; no test here
+asserts on time."""
 
 from __future__ import annotations
 
+import glob
 import os
+import tempfile
 
 import pyoxigraph as ox
 
+from bench.__main__ import rest, scenario_texts
 from bench.batch import run_batch
 from bench.env import peak_rss_since_reset_mb, private_rss_mb, reset_peak_rss
 from kzlaw.generate import generate
@@ -72,3 +76,12 @@ def test_peak_memory_is_measured_from_the_reset():
     assert held - before > 190 and private > 190
     assert reset_peak_rss()
     assert peak_rss_since_reset_mb() < held - 150
+
+
+def test_rest_round_trip_measures_a_real_server_and_leaves_no_store_behind():
+    pattern = os.path.join(tempfile.gettempdir(), "kzlaw-bench-*")
+    before = set(glob.glob(pattern))
+    r = rest(scenario_texts(range(1, 4)), naive_p50=1000.0)
+    assert "error" not in r, r
+    assert r["n"] == 2 and 0 < r["p50_ms"] <= r["p95_ms"] and r["startup_s"] > 0
+    assert set(glob.glob(pattern)) == before  # the server's temporary store is removed
