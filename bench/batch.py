@@ -94,29 +94,30 @@ def run_batch(n: int, path: str, workers: int | None = None, chunk: int = 400, s
     pending = 0
     seeds = range(start, start + n)
     jobs = [list(seeds[i:i + CHUNK]) for i in range(0, n, CHUNK)]
-    # The parent's objects so far are moved out of the collector's sight before forking: a worker's
-    # collections would otherwise touch (and so copy) every page of them, and the workers' memory would
-    # grow with whatever the parent did before this batch.
+    # The workers are forked when the pool is made. The parent's objects are moved out of the collector's
+    # sight for that moment: a worker's collections would otherwise touch (and so copy) every page of them,
+    # and the workers' memory would grow with whatever the parent did before this batch.
     gc.collect()
     gc.freeze()
     try:
-        with ctx.Pool(workers, initializer=_warm) as pool:
-            t_ready, parent_cpu = time.perf_counter(), time.process_time()
-            for nq, ok, nf, cpu, peak in pool.imap_unordered(process, jobs):
-                worker_peak = max(worker_peak, peak)
-                stored += ok
-                findings += nf
-                compute_cpu += cpu
-                pending += ok
-                buf.append(nq)
-                if pending >= chunk:
-                    store_s += _load(store, buf)
-                    buf.clear()
-                    pending = 0
-            if buf:
-                store_s += _load(store, buf)
+        pool = ctx.Pool(workers, initializer=_warm)
     finally:
         gc.unfreeze()
+    with pool:
+        t_ready, parent_cpu = time.perf_counter(), time.process_time()
+        for nq, ok, nf, cpu, peak in pool.imap_unordered(process, jobs):
+            worker_peak = max(worker_peak, peak)
+            stored += ok
+            findings += nf
+            compute_cpu += cpu
+            pending += ok
+            buf.append(nq)
+            if pending >= chunk:
+                store_s += _load(store, buf)
+                buf.clear()
+                pending = 0
+        if buf:
+            store_s += _load(store, buf)
     store.flush()
     t1, parent_cpu = time.perf_counter(), time.process_time() - parent_cpu
     quads = len(store.store)

@@ -39,13 +39,12 @@ def rule_shapes_graph() -> Graph:
 
 @cache
 def shapes_for_pyshacl(kind: str) -> Graph:
-    """A copy of the ``"input"`` or ``"rules"`` shapes for pySHACL alone. pySHACL's ShapesGraph adds its
-    "system triples" (owl:Class rdfs:subClassOf rdfs:Class; owl:DatatypeProperty rdfs:subClassOf
-    rdf:Property) to the graph it is given: handed the shared graphs, it changed what kzlaw stores as
-    its rules graph and serves as shapes, depending on whether pySHACL had run earlier in the process."""
-    g = Graph()
-    g += {"input": input_shapes_graph, "rules": rule_shapes_graph}[kind]()
-    return g
+    """The ``"input"`` or ``"rules"`` shapes parsed once more, for pySHACL alone. pySHACL's ShapesGraph
+    adds its "system triples" (owl:Class rdfs:subClassOf rdfs:Class; owl:DatatypeProperty rdfs:subClassOf
+    rdf:Property) to the graph it is given: handed the shared graphs, it changed the rules graph kzlaw
+    stores (served over /sparql) and the input shapes the compiled validator reads, depending on whether
+    pySHACL had run earlier in the process."""
+    return _load(shape_files(kind))
 
 
 def _by_lang(literals) -> dict:
