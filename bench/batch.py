@@ -8,10 +8,11 @@ peak resident memory of its own parent and workers, not the process's lifetime p
 
 from __future__ import annotations
 
-import gc
+import io
 import multiprocessing as mp
 import os
 import time
+import tracemalloc
 
 import pyoxigraph as ox
 
@@ -34,8 +35,8 @@ def _triples(triples, convert: bool = True) -> list[str]:
     return [f"{s} {p} {o}" for s, p, o in triples]
 
 
-def process(seeds: list[int]) -> tuple[str, int, int, float, float]:
-    """A chunk of seeds → (N-Quads to store, scenarios stored, findings, CPU seconds this took, the
+def process(seeds: list[int]) -> tuple[bytes, int, int, float, float]:
+    """A chunk of seeds → (N-Quads to store, UTF-8, scenarios stored, findings, CPU seconds this took, the
     worker's own resident memory in MB at the end, the chunk's N-Quads still held); invalid ones are not
     stored. Each triple goes in its named graph and in the default graph (the store's union
     copy, kzlaw.store)."""
@@ -61,7 +62,7 @@ def process(seeds: list[int]) -> tuple[str, int, int, float, float]:
             add(_triples(triples, convert=False), _NAMES.findings_graph(sid, regime))
         findings += len(a.findings)
     lines.extend(f"{t} ." for t in union)
-    return "\n".join(lines) + "\n", len(valid), findings, time.process_time() - cpu, private_rss_mb()
+    return ("\n".join(lines) + "\n").encode(), len(valid), findings, time.process_time() - cpu, private_rss_mb()
 
 
 def _warm() -> None:
@@ -78,48 +79,50 @@ def run_batch(n: int, path: str, workers: int | None = None, chunk: int = 400, s
     throughput with both cores busy all the time and nothing else to wait for.
 
     ``peak_rss_mb``: the parent's peak resident memory during this batch (its Python heap, the chunk of
-    N-Quads being loaded and the store's RocksDB caches) and the most any worker held of its own (workers
-    are forked for the batch; each reports its private memory at the end of every chunk — their RSS would
-    count the parent's pages they share, which grow with what the parent did before the fork)."""
+    N-Quads being loaded and the store's RocksDB caches), the peak of what the parent's Python code held
+    during it (``parent_heap``, tracemalloc: the chunks received and loaded — the store's engine allocates
+    outside it) and the most any worker held of its own (each reports its private memory at the end of
+    every chunk). The workers are forked from a fork server that has only kzlaw's caches (``bench.worker``),
+    not from the parent: a worker forked from the parent would find in its private pages every page of the
+    parent's that the parent rewrote after the fork, and so seem to grow with the store."""
     workers = workers or os.cpu_count() or 1
     reset_peak_rss()
     store = EmbeddedStore(path, BASE)
     store.ensure_knowledge()
     knowledge = len(store.store)
-    ctx = mp.get_context("fork")
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(["bench.worker"])  # read when this process's fork server starts
     t0 = time.perf_counter()
     stored = findings = 0
     store_s = compute_cpu = worker_peak = 0.0
-    buf: list[str] = []
+    buf: list[bytes] = []
     pending = 0
     seeds = range(start, start + n)
     jobs = [list(seeds[i:i + CHUNK]) for i in range(0, n, CHUNK)]
-    # The workers are forked when the pool is made. The parent's objects are moved out of the collector's
-    # sight for that moment: a worker's collections would otherwise touch (and so copy) every page of them,
-    # and the workers' memory would grow with whatever the parent did before this batch.
-    gc.collect()
-    gc.freeze()
-    try:
-        pool = ctx.Pool(workers, initializer=_warm)
-    finally:
-        gc.unfreeze()
-    with pool:
-        t_ready, parent_cpu = time.perf_counter(), time.process_time()
-        for nq, ok, nf, cpu, peak in pool.imap_unordered(process, jobs):
-            worker_peak = max(worker_peak, peak)
-            stored += ok
-            findings += nf
-            compute_cpu += cpu
-            pending += ok
-            buf.append(nq)
-            if pending >= chunk:
+    # _warm again in each worker: a no-op on the fork server's warm caches, and the caches' builder should
+    # the fork server have been started without them (it ignores a preload module it cannot import)
+    with ctx.Pool(workers, initializer=_warm) as pool:
+        tracemalloc.start()
+        try:
+            t_ready, parent_cpu = time.perf_counter(), time.process_time()
+            for nq, ok, nf, cpu, peak in pool.imap_unordered(process, jobs):
+                worker_peak = max(worker_peak, peak)
+                stored += ok
+                findings += nf
+                compute_cpu += cpu
+                pending += ok
+                buf.append(nq)
+                if pending >= chunk:
+                    store_s += _load(store, buf)
+                    buf.clear()
+                    pending = 0
+            if buf:
                 store_s += _load(store, buf)
-                buf.clear()
-                pending = 0
-        if buf:
-            store_s += _load(store, buf)
-    store.flush()
-    t1, parent_cpu = time.perf_counter(), time.process_time() - parent_cpu
+            store.flush()
+            t1, parent_cpu = time.perf_counter(), time.process_time() - parent_cpu
+            heap_peak = tracemalloc.get_traced_memory()[1] / 2**20
+        finally:
+            tracemalloc.stop()
     quads = len(store.store)
     store.close()
     parent_peak = peak_rss_since_reset_mb()
@@ -131,12 +134,35 @@ def run_batch(n: int, path: str, workers: int | None = None, chunk: int = 400, s
             "invalid": n - stored, "findings": findings, "quads": quads, "store_s": round(store_s, 2),
             "compute_cpu_ms": round(1000 * compute_cpu / n, 2), "store_cpu_ms": round(1000 * parent_cpu / n, 2),
             "ceiling_per_s": round(1000 * cores / cpu_ms, 1), "quads_per_scenario": round((quads - knowledge) / max(stored, 1)),
-            "peak_rss_mb": {"parent": parent_peak, "worker_max": worker_peak}}
+            "peak_rss_mb": {"parent": parent_peak, "parent_heap": round(heap_peak, 1), "worker_max": worker_peak}}
 
 
-def _load(store: EmbeddedStore, buf: list[str]) -> float:
+def _load(store: EmbeddedStore, buf: list[bytes]) -> float:
     """Bulk-load a chunk of N-Quads (Oxigraph's bulk loader: no transaction, sorted index writes — the
-    transactional load slowed down as the store grew); its time in seconds."""
+    transactional load slowed down as the store grew), read straight from the parts received (joining them
+    would hold the chunk twice); its time in seconds."""
     t = time.perf_counter()
-    store.store.bulk_load("".join(buf).encode(), format=ox.RdfFormat.N_QUADS)
+    store.store.bulk_load(io.BufferedReader(_Parts(buf), buffer_size=1 << 20), format=ox.RdfFormat.N_QUADS)
     return time.perf_counter() - t
+
+
+class _Parts(io.RawIOBase):
+    """A list of byte strings read as one stream, each part let go of once read."""
+
+    def __init__(self, parts: list[bytes]):
+        self._parts, self._at, self._view = parts, 0, memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        while not self._view:
+            if self._at == len(self._parts):
+                return 0
+            self._view = memoryview(self._parts[self._at])
+            self._parts[self._at] = b""
+            self._at += 1
+        n = min(len(b), len(self._view))
+        b[:n] = self._view[:n]
+        self._view = self._view[n:]
+        return n
