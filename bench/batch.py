@@ -3,8 +3,9 @@
 Workers (one per core) turn a chunk of seeds into the N-Quads of what the service stores for each
 scenario (facts, inferences, findings per regime, in the graphs kzlaw.store names); the rules run once per
 chunk (kzlaw.assess.assess_many: one named graph per scenario). The parent loads the N-Quads into an
-embedded store in chunks. Nothing is held beyond a chunk: memory stays flat in N (each batch reports the
-peak resident memory of its own parent and workers, not the process's lifetime peak)."""
+embedded store in chunks, and the workers run at most a window of jobs ahead of it. Nothing is held
+beyond a chunk and that window: what the batch holds stays flat in N (each batch reports the peaks of
+its own parent and workers, not the process's lifetime peak)."""
 
 from __future__ import annotations
 
@@ -85,7 +86,9 @@ def run_batch(n: int, path: str, workers: int | None = None, chunk: int = 400, s
     outside it) and the most any worker held of its own (each reports its private memory at the end of
     every chunk). The workers are forked from a fork server that has only kzlaw's caches (``bench.worker``),
     not from the parent: a worker forked from the parent would find in its private pages every page of the
-    parent's that the parent rewrote after the fork, and so seem to grow with the store."""
+    parent's that the parent rewrote after the fork, and so seem to grow with the store. As with any
+    multiprocessing start method but fork, a script calling this needs ``if __name__ == "__main__":``
+    (each worker imports the main module)."""
     workers = workers or os.cpu_count() or 1
     reset_peak_rss()
     store = EmbeddedStore(path, BASE)
