@@ -39,7 +39,7 @@ def _triples(triples, convert: bool = True) -> list[str]:
 
 def process(seeds: list[int]) -> tuple[bytes, int, int, float, float]:
     """A chunk of seeds → (N-Quads to store, UTF-8, scenarios stored, findings, CPU seconds this took, the
-    worker's own resident memory in MB at the end, the chunk's N-Quads still held); invalid ones are not
+    worker's own resident memory in MB at the end, with the chunk's N-Quads still held); invalid ones are not
     stored. Each triple goes in its named graph and in the default graph (the store's union
     copy, kzlaw.store)."""
     cpu = time.process_time()
