@@ -18,8 +18,13 @@ $(STAMP): $(BIN)/python pyproject.toml
 install: $(STAMP)
 
 # The API and the SPARQL endpoint on the embedded store (var/store) with the worked scenarios loaded.
+# The worked cases: every JSON-LD file, and the Turtle ones that are not a copy of a JSON-LD one (same stem).
+WORKED := tests/scenarios/worked/good
+SAMPLES := $(sort $(wildcard $(WORKED)/*.jsonld) \
+	$(filter-out $(patsubst %.jsonld,%.ttl,$(wildcard $(WORKED)/*.jsonld)),$(wildcard $(WORKED)/*.ttl)))
+
 run: $(STAMP) web
-	$(BIN)/kzlaw serve --store var/store $(foreach f,$(wildcard tests/scenarios/worked/good/*.jsonld),--load $(f))
+	$(BIN)/kzlaw serve --store var/store $(foreach f,$(SAMPLES),--load $(f))
 
 # The tests, then the quick benchmark: it fails only if kzlaw's findings differ from the naive pipeline's
 # (never on time); its figures are printed and written to .venv/bench-quick.json.

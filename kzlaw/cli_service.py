@@ -46,18 +46,30 @@ def _open(settings):
         raise typer.Exit(2)
 
 
-def load_files(store, files: list[Path], replace: bool = True) -> int:
-    """Validate, assess and store each file (id: the file's stem); the worst exit code."""
+def _open_existing(settings):
+    """The store, for commands that only read or rewrite what it holds: an embedded store that does not
+    exist yet is an error (opening it would create an empty one and answer from that)."""
+    if not settings.store_url and not Path(settings.store_path).is_dir():
+        typer.echo(f"error: no store at {settings.store_path} (store scenarios first with `kzlaw load`, "
+                   "or name the store with --store or KZLAW_STORE_PATH)", err=True)
+        raise typer.Exit(2)
+    return _open(settings)
+
+
+def load_files(store, files: list[Path], replace: bool = True) -> tuple[int, int]:
+    """Validate, assess and store each file (id: the file's stem); the worst exit code and how many
+    files were stored."""
     from .errors import InputError, KzlawError
     from .parse import format_for_path
     from .service import NotConforming, ingest
 
-    worst = 0
+    worst = stored = 0
     with typer.progressbar(files, label="loading", file=sys.stderr) as bar:
         for path in bar:
             try:
                 data = path.read_bytes()
                 ingest(store, data, format_for_path(path), path.name.split(".")[0], replace=replace)
+                stored += 1
             except OSError as e:
                 typer.echo(f"\n{path}: cannot read: {e.strerror}", err=True)
                 worst = 2
@@ -71,7 +83,7 @@ def load_files(store, files: list[Path], replace: bool = True) -> int:
             except KzlawError as e:
                 typer.echo(f"\n{path}: {e}", err=True)
                 worst = 2
-    return worst
+    return worst, stored
 
 
 def register(app: typer.Typer) -> None:
@@ -100,7 +112,7 @@ def register(app: typer.Typer) -> None:
         if load:
             st = _open(settings)
             try:
-                code = load_files(st, list(load))
+                code, _ = load_files(st, list(load))
             finally:
                 st.close()
             if code:
@@ -120,8 +132,9 @@ def register(app: typer.Typer) -> None:
         unreadable (the good ones are stored either way)."""
         st = _open(_settings(store, store_url))
         try:
-            code = load_files(st, files)
-            typer.echo(f"{st.list(size=1).total} scenario(s) stored", err=True)
+            code, stored = load_files(st, files)
+            typer.echo(f"{stored} of {len(files)} file(s) stored; the store holds "
+                       f"{st.list(size=1).total} scenario(s)", err=True)
         finally:
             st.close()
         raise typer.Exit(code)
@@ -144,7 +157,7 @@ def register(app: typer.Typer) -> None:
             except OSError as e:
                 typer.echo(f"error: cannot read {sparql[1:]}: {e.strerror}", err=True)
                 raise typer.Exit(2)
-        st = _open(_settings(store, store_url))
+        st = _open_existing(_settings(store, store_url))
         try:
             query_form(sparql)
             results = st.results(sparql)()
@@ -170,7 +183,7 @@ def register(app: typer.Typer) -> None:
         from .rules import rules_version
         from .service import reassess as run
 
-        st = _open(_settings(store, store_url))
+        st = _open_existing(_settings(store, store_url))
         try:
             n = run(st, progress=lambda sid: typer.echo(f"reassessed {sid}", err=True))
         finally:

@@ -339,6 +339,12 @@ class EmbeddedStore(QuadStore):
         try:
             self.store = ox.Store(str(path)) if path is not None else ox.Store()
         except OSError as e:
+            if "/LOCK" in str(e):  # RocksDB's lock file: another process (or this one) has it open
+                raise StoreError(
+                    f"the store at {path} is in use by another process (a running `kzlaw serve` or "
+                    "`make run`?); an embedded store has one user at a time. Stop that process first, or "
+                    "ask the running server over HTTP instead (POST /v1/scenarios stores a scenario, "
+                    "/sparql answers queries)") from None
             raise StoreError(f"cannot open the store at {path}: {e}") from None
 
     def _update(self, text: str) -> None:

@@ -88,3 +88,44 @@ def test_compare_shows_the_reform():
 def test_ill_typed_date_gives_a_report_without_traceback():
     r = run("validate", SCENARIOS / "input" / "bad" / "person-with-bad-date.jsonld")
     assert r.returncode == 1 and "Traceback" not in r.stderr and "Traceback" not in r.stdout
+
+
+def test_load_counts_what_this_run_stored(tmp_path):
+    store = tmp_path / "store"
+    r = run("load", "--store", store, REACHABLE)
+    assert r.returncode == 0 and "1 of 1 file(s) stored; the store holds 1 scenario(s)" in r.stderr
+    broken = tmp_path / "broken.ttl"
+    broken.write_text("<a> <b> .\n")
+    r = run("load", "--store", store, broken, ABROAD)
+    assert r.returncode == 2
+    assert "1 of 2 file(s) stored; the store holds 2 scenario(s)" in r.stderr
+    r = run("load", "--store", store, broken)
+    assert r.returncode == 2 and "0 of 1 file(s) stored; the store holds 2 scenario(s)" in r.stderr
+
+
+def test_query_and_reassess_refuse_a_store_that_does_not_exist(tmp_path):
+    missing = tmp_path / "no-store"
+    for args in (("query", "ASK { ?s ?p ?o }"), ("reassess",)):
+        r = run(*args, "--store", missing)
+        assert r.returncode == 2, args
+        assert f"no store at {missing}" in r.stderr and "kzlaw load" in r.stderr
+        assert not missing.exists(), "nothing is created"
+
+
+def test_a_store_in_use_by_another_process_is_named_as_such(tmp_path):
+    """The scholar's first mistake: `make run` still serving while `kzlaw load` opens the same store."""
+    store = tmp_path / "store"
+    assert run("load", "--store", store, REACHABLE).returncode == 0
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, pyoxigraph as ox; s = ox.Store(sys.argv[1]); "
+                               "print('open', flush=True); sys.stdin.read()", str(store)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        for args in (("load", REACHABLE), ("query", "ASK { ?s ?p ?o }")):
+            r = run(*args, "--store", store)
+            assert r.returncode == 2, args
+            assert "in use by another process" in r.stderr and "/sparql" in r.stderr, r.stderr
+            assert "Traceback" not in r.stderr
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=60)

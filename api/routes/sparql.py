@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+import traceback
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
@@ -165,7 +166,7 @@ async def _sparql(request: Request, store, settings) -> Response:
         raise ApiProblem(413, "query-too-long", "Query too long",
                          f"the query has {len(query)} characters, over the limit of "
                          f"{settings.max_query_chars} (KZLAW_MAX_QUERY_CHARS)")
-    query_form(query)  # refuses updates and SERVICE before anything runs
+    form = query_form(query)  # refuses updates and SERVICE before anything runs
     default = [v for k, v in params if k == "default-graph-uri"]
     named = [v for k, v in params if k == "named-graph-uri"]
     for g in (*default, *named):
@@ -175,6 +176,7 @@ async def _sparql(request: Request, store, settings) -> Response:
             raise ApiProblem(400, "invalid-graph-iri", "Invalid graph IRI",
                              f"{g[:200]!r} is not an absolute IRI") from None
     accept = request.headers.get("accept", "")
+    negotiate(accept, RESULTS if form in ("SELECT", "ASK") else GRAPHS)  # 406 before the query runs
 
     limit = settings.query_timeout_s
     slots = _slots(settings.max_concurrent_queries)
@@ -187,6 +189,11 @@ async def _sparql(request: Request, store, settings) -> Response:
         try:
             return _evaluate(store.results(query, default or None, named or None), settings.max_result_rows,
                              accept, _Deadline(limit))
+        except BaseException as e:
+            # pyoxigraph's results belong to this thread: a refusal raised while reading them (over the
+            # row limit, the time limit) must not carry them, in its traceback's frames, to the event loop
+            traceback.clear_frames(e.__traceback__)
+            raise
         finally:
             slots.release()
     try:
