@@ -40,6 +40,7 @@ _INPUT_KINDS = {  # InputError.kind → (status, slug, title)
     "forbidden": (400, "forbidden-construct", "Forbidden construct"),
     "empty": (400, "empty-document", "Empty document"),
     "meaning": (422, "invalid-scenario", "Invalid scenario"),
+    "parameter": (422, "invalid-parameters", "Invalid request parameters"),
 }
 
 

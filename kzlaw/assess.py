@@ -219,7 +219,7 @@ def _parse_date(as_of: str | dt.date | None) -> Literal | None:
     try:
         value = as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of))
     except ValueError:
-        raise InputError(f"as-of date {as_of!r} is not a date (YYYY-MM-DD)", kind="meaning") from None
+        raise InputError(f"as-of date {as_of!r} is not a date (YYYY-MM-DD)", kind="parameter") from None
     return Literal(value.isoformat(), datatype=XSD.date)
 
 

@@ -209,8 +209,10 @@ def _check_iris(g: Graph) -> Graph:
     return g
 
 
-def parse_scenario(data: bytes | str, fmt: str, base: str) -> Graph:
-    """Parse one scenario document. ``fmt`` is an rdflib format name (see MEDIA_TYPES, SUFFIXES)."""
+def parse_scenario(data: bytes | str, fmt: str, base: str, meaning: bool = True) -> Graph:
+    """Parse one scenario document. ``fmt`` is an rdflib format name (see MEDIA_TYPES, SUFFIXES).
+    ``meaning``: refuse a document in no term of kzlaw's vocabulary (:func:`check_meaning`); a caller
+    that checks the size first calls that itself after it."""
     if isinstance(data, bytes):
         try:
             text = data.decode("utf-8-sig")
@@ -221,12 +223,35 @@ def parse_scenario(data: bytes | str, fmt: str, base: str) -> Graph:
     if not text.strip():
         raise InputError("empty document", kind="empty")
     if fmt == "json-ld":
-        return _check_iris(_parse_json_ld(text, base))
-    if fmt == "xml":
-        return _check_iris(_parse_xml(text, base))
-    if fmt in ("turtle", "nt"):
-        return _check_iris(_parse_text_rdf(text, fmt, base))
-    raise InputError(f"unsupported format {fmt!r}", kind="media-type")
+        g = _parse_json_ld(text, base)
+    elif fmt == "xml":
+        g = _parse_xml(text, base)
+    elif fmt in ("turtle", "nt"):
+        g = _parse_text_rdf(text, fmt, base)
+    else:
+        raise InputError(f"unsupported format {fmt!r}", kind="media-type")
+    g = _check_iris(g)
+    if not len(g):
+        raise InputError("the document gives no triples (only comments, prefixes or whitespace)",
+                         kind="empty")
+    return check_meaning(g) if meaning else g
+
+
+def check_meaning(g: Graph) -> Graph:
+    """A scenario says something in kzlaw's vocabulary: a document none of whose triples uses a kz: class
+    or property (like one of no triples, refused by :func:`parse_scenario`) would conform to every shape
+    vacuously and be assessed to no findings, which reads as "nothing is unlawful" rather than "nothing
+    was said"."""
+    from rdflib.namespace import RDF
+
+    from .namespaces import KZ
+
+    kz = str(KZ)
+    if not any(str(p).startswith(kz) or (p == RDF.type and str(o).startswith(kz)) for _, p, o in g):
+        raise InputError(f"the document uses no class or property of kzlaw's vocabulary ({kz}): it "
+                         "describes nothing kzlaw can validate or assess (see docs/scenarios.md)",
+                         kind="meaning")
+    return g
 
 
 def read_scenario_file(path: Path, scenario_id: str | None = None, base: str = BASE) -> tuple[Graph, str]:

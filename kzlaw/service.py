@@ -13,7 +13,7 @@ from .assess import _MULTI, _SINGLE, Assessment, Finding, _rule_rank, assess
 from .errors import InputError
 from .namespaces import KZ, LANGS
 from .output import finding_json
-from .parse import parse_scenario, scenario_base
+from .parse import check_meaning, parse_scenario, scenario_base
 from .reason import scenario_inferences
 from .rules import all_rules, regime_id, rules_version
 from .settings import get_settings
@@ -48,12 +48,12 @@ def new_id() -> str:
 def read(data: bytes | str, fmt: str, sid: str, base: str, max_triples: int | None = None) -> Graph:
     """Parse a scenario document with the scenario's IRI as base (raises InputError). A document of more
     than ``max_triples`` (default: KZLAW_MAX_TRIPLES) triples is refused before validation."""
-    graph = parse_scenario(data, fmt, scenario_base(sid, base))
+    graph = parse_scenario(data, fmt, scenario_base(sid, base), meaning=False)
     limit = max_triples if max_triples is not None else get_settings().max_triples
     if len(graph) > limit:
         raise InputError(f"the scenario has {len(graph)} triples, over the limit of {limit} "
                          "(KZLAW_MAX_TRIPLES)", kind="triples")
-    return graph
+    return check_meaning(graph)
 
 
 def check(graph: Graph) -> None:

@@ -61,10 +61,26 @@ def test_duplicate_id_is_409_and_put_replaces(client):
     _problem(client.post("/v1/scenarios", params={"id": "dup"}, content=FB, headers=JSONLD), 409)
     other = (WORKED / "facebook-abroad-refusal.jsonld").read_bytes()
     r = client.put("/v1/scenarios/dup", content=other, headers=JSONLD)
-    assert r.status_code == 200, r.text
+    assert r.status_code == 200 and "location" not in r.headers, r.text
     facts = client.get("/v1/scenarios/dup", headers={"accept": "text/turtle"})
     assert facts.headers["content-type"].startswith("text/turtle")
     assert "reachable commenter" not in facts.text
+
+
+def test_put_of_a_new_id_creates_it_with_201(client):
+    r = client.put("/v1/scenarios/put-new", content=FB, headers=JSONLD)
+    assert r.status_code == 201 and r.headers["location"] == "/v1/scenarios/put-new", r.text
+    assert r.json()["findings_count"] > 0
+    again = client.put("/v1/scenarios/put-new", content=FB, headers=JSONLD)
+    assert again.status_code == 200 and again.json()["findings_count"] == r.json()["findings_count"]
+
+
+def test_assess_has_proofs_only_when_asked_and_as_of_is_a_parameter(client):
+    plain = client.post("/v1/assess", content=FB, headers=JSONLD)
+    assert plain.status_code == 200 and "proofs" not in plain.json()  # docs/findings-json.md
+    assert "as_of" in plain.json()
+    body = _problem(client.post("/v1/assess", params={"as_of": "yesterday"}, content=FB, headers=JSONLD), 422)
+    assert body["type"].endswith("/invalid-parameters") and "yesterday" in body["detail"]
 
 
 def test_turtle_and_plain_json_bodies(client):
@@ -89,8 +105,14 @@ def test_list_paged_and_filtered(client):
     liable = client.get("/v1/scenarios", params={"regime": "current-law", "conclusion": "kz:Liable",
                                                  "size": 500}).json()
     assert {"list-a", "list-b"} <= {i["id"] for i in liable["items"]}
-    none = client.get("/v1/scenarios", params={"conclusion": "kz:NoSuchThing"}).json()
-    assert none["total"] == 0 and none["items"] == []
+    by_iri = client.get("/v1/scenarios", params={"conclusion": str(KZ.Liable), "size": 500}).json()
+    assert {"list-a", "list-b"} <= {i["id"] for i in by_iri["items"]}
+    # a conclusion kzlaw knows that these scenarios do not draw: an empty page
+    none = client.get("/v1/scenarios", params={"conclusion": "SuspensionOrdered", "regime": "platform-duties"})
+    assert none.status_code == 200 and none.json()["items"] == [] and none.json()["total"] == 0
+    # a typo is not "no scenario draws it"
+    typo = _problem(client.get("/v1/scenarios", params={"conclusion": "kz:Liabel"}), 422)
+    assert typo["type"].endswith("/invalid-parameters") and "kz:Liable" in typo["detail"]
     _problem(client.get("/v1/scenarios", params={"regime": "no-such-regime"}), 404)
 
 
@@ -237,3 +259,18 @@ def test_on_an_oxigraph_server(remote_server):
         remote_server.restart()
     with httpx.Client(base_url=remote_server.url, timeout=60) as c:
         assert _sparql_findings(c, "fb-remote", "current-law") == ids
+
+
+@pytest.mark.parametrize("body, ctype, status, slug", [
+    (b"# just a comment\n", "text/turtle", 400, "empty-document"),
+    (b"@prefix kz: <https://w3id.org/kzlaw/ontology#> .\n", "text/turtle", 400, "empty-document"),
+    (b'<https://example.org/a> <https://example.org/b> "c" .\n', "application/n-triples", 422, "invalid-scenario"),
+], ids=["comment", "prefix-only", "unrelated-triple"])
+def test_a_document_that_says_nothing_in_kzlaw_terms_is_refused_and_not_stored(client, body, ctype, status, slug):
+    before = client.get("/v1/scenarios").json()["total"]
+    for path in ("/v1/scenarios", "/v1/validate", "/v1/assess"):
+        problem = _problem(client.post(path, params={"id": "says-nothing"} if path == "/v1/scenarios" else {},
+                                       content=body, headers={"content-type": ctype}), status)
+        assert problem["type"].endswith("/" + slug), problem
+    _problem(client.get("/v1/scenarios/says-nothing"), 404)
+    assert client.get("/v1/scenarios").json()["total"] == before

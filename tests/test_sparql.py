@@ -29,7 +29,7 @@ def server(tmp_path_factory):
         for path in sorted(WORKED.glob("*.jsonld")):
             r = c.put(f"/v1/scenarios/{path.stem}", content=path.read_bytes(),
                       headers={"content-type": "application/ld+json"})
-            assert r.status_code == 200, (path, r.text)
+            assert r.status_code == 201, (path, r.text)
     yield p
     p.stop()
 

@@ -19,7 +19,9 @@ from .rdf import RDF_RESPONSES, rdf_response
 router = APIRouter(prefix="/v1", tags=["assess"])
 
 
-@router.post("/assess", response_model=AssessmentOut, openapi_extra=SCENARIO_BODY,
+# exclude_unset: "proofs" is in the body only when asked for (docs/findings-json.md), not as null
+@router.post("/assess", response_model=AssessmentOut, response_model_exclude_unset=True,
+             openapi_extra=SCENARIO_BODY,
              responses={**PROBLEM_RESPONSES, **RDF_RESPONSES},
              summary="Assess a scenario under one or more regimes (not stored)")
 def assess(body: BodyDep, lang: LangDep, store: StoreDep, rdf: RdfWantedDep,

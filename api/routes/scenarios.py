@@ -1,6 +1,7 @@
 """Stored scenarios: create, list, read, replace, delete; their findings and regime comparisons."""
 
 import json
+from functools import cache
 from typing import Annotated
 
 import pyoxigraph as ox
@@ -27,7 +28,17 @@ router = APIRouter(prefix="/v1/scenarios", tags=["scenarios"])
 Sid = Annotated[str, Path(pattern=ID_PATTERN.pattern, description="Scenario id", examples=[SCENARIO_ID])]
 IdQuery = Annotated[str | None, Query(description="Scenario id (letters, digits, '.', '_', '-'); "
                                                      "a new one is made up if absent",
-                                         examples=[SCENARIO_ID])]
+                                         examples=["my-new-scenario"])]  # not one make run stores
+
+
+@cache
+def _conclusions() -> frozenset[str]:
+    """The conclusions a finding can draw: the ontology's kz:Conclusion individuals."""
+    from rdflib.namespace import RDF
+
+    from kzlaw.knowledge import ontology_graph
+
+    return frozenset(str(c) for c in ontology_graph().subjects(RDF.type, KZ.Conclusion))
 
 
 def _summary(request: Request, store, sid: str) -> dict:
@@ -69,6 +80,11 @@ def list_scenarios(request: Request, store: StoreDep,
         except ValueError:
             raise ApiProblem(400, "invalid-iri", "Invalid conclusion",
                              f"{conclusion[:200]!r} is neither kz:Name nor an IRI") from None
+        known = _conclusions()
+        if iri not in known:  # a typo would otherwise read as "no scenario draws it"
+            raise ApiProblem(422, "invalid-parameters", "Invalid request parameters",
+                             f"conclusion: {conclusion[:200]!r} is not a conclusion kzlaw draws; known: "
+                             f"{', '.join(sorted('kz:' + c.removeprefix(str(KZ)) for c in known))}")
     p = store.list(page, size, regime, iri)
     return {"page": page, "size": size, "total": p.total,
             "items": [_summary(request, store, sid) for sid in p.ids]}
@@ -91,11 +107,19 @@ def get_scenario(request: Request, sid: Sid, store: StoreDep, rdf: RdfWantedDep)
 
 
 @router.put("/{sid}", response_model=ScenarioCreated, openapi_extra=SCENARIO_BODY,
-            responses={**PROBLEM_RESPONSES, **UNAUTHORIZED}, dependencies=[WriteAccess],
-            summary="Store a scenario under this id, replacing what was there")
+            responses={**PROBLEM_RESPONSES, **UNAUTHORIZED,
+                       201: {"description": "Stored under a new id (Location: the scenario)",
+                             "model": ScenarioCreated}},
+            dependencies=[WriteAccess],
+            summary="Store a scenario under this id, replacing what was there (200), or creating it (201)")
 def put_scenario(request: Request, sid: Sid, body: BodyDep, store: StoreDep):
+    existed = store.exists(sid)
     sid, a = ingest(store, body.data, body.format, sid, replace=True)
-    return _created(request, store, sid, a)
+    out = _created(request, store, sid, a)
+    if existed:
+        return out
+    # RFC 9110 §9.3.4: a PUT that creates the resource answers 201
+    return JSONResponse(out, status_code=201, headers={"Location": out["href"]})
 
 
 @router.delete("/{sid}", status_code=204, responses={404: PROBLEM_RESPONSES[404], **UNAUTHORIZED},
