@@ -57,8 +57,8 @@ def _open_existing(settings):
 
 
 def load_files(store, files: list[Path], replace: bool = True) -> tuple[int, int]:
-    """Validate, assess and store each file (id: the file's stem); the worst exit code and how many
-    files were stored."""
+    """Validate, assess and store each file (id: its name up to the first '.'); the worst exit code and
+    how many files were stored."""
     from .errors import InputError, KzlawError
     from .parse import format_for_path
     from .service import NotConforming, ingest
@@ -124,7 +124,8 @@ def register(app: typer.Typer) -> None:
 
     @app.command("load")
     def load_cmd(
-        files: Annotated[list[Path], typer.Argument(help="Scenario files; each is stored under its stem")],
+        files: Annotated[list[Path], typer.Argument(help="Scenario files; each is stored under its name up "
+                                                         "to the first '.'")],
         store: StoreOpt = None,
         store_url: StoreUrlOpt = None,
     ) -> None:
