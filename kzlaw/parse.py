@@ -15,12 +15,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from rdflib import Graph, URIRef
+from rdflib import RDF, Graph, URIRef
 from rdflib.exceptions import ParserError
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from .errors import InputError
-from .namespaces import BASE, CONTEXT_IRI
+from .namespaces import BASE, CONTEXT_IRI, KZ
 from .resources import context_file
 
 # media type → rdflib format; the first name of each is the canonical media type
@@ -139,9 +139,6 @@ def _parse_json_ld(text: str, base: str) -> Graph:
         raise
     except Exception as e:  # noqa: BLE001 - rdflib's JSON-LD processor raises plain exceptions for bad documents
         raise InputError(f"invalid JSON-LD: {e}") from None
-    if not len(g):  # e.g. keys no context defines: JSON-LD drops them silently
-        raise InputError("the JSON-LD document gives no triples (are its terms defined by a @context?)",
-                         kind="empty")
     return g
 
 
@@ -231,9 +228,10 @@ def parse_scenario(data: bytes | str, fmt: str, base: str, meaning: bool = True)
     else:
         raise InputError(f"unsupported format {fmt!r}", kind="media-type")
     g = _check_iris(g)
-    if not len(g):
-        raise InputError("the document gives no triples (only comments, prefixes or whitespace)",
-                         kind="empty")
+    if not len(g):  # JSON-LD: e.g. keys no context defines, which it drops silently
+        raise InputError("the JSON-LD document gives no triples (are its terms defined by a @context?)"
+                         if fmt == "json-ld" else
+                         "the document gives no triples (only comments, prefixes or whitespace)", kind="empty")
     return check_meaning(g) if meaning else g
 
 
@@ -242,10 +240,6 @@ def check_meaning(g: Graph) -> Graph:
     or property (like one of no triples, refused by :func:`parse_scenario`) would conform to every shape
     vacuously and be assessed to no findings, which reads as "nothing is unlawful" rather than "nothing
     was said"."""
-    from rdflib.namespace import RDF
-
-    from .namespaces import KZ
-
     kz = str(KZ)
     if not any(str(p).startswith(kz) or (p == RDF.type and str(o).startswith(kz)) for _, p, o in g):
         raise InputError(f"the document uses no class or property of kzlaw's vocabulary ({kz}): it "

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from api.results import write_solutions
-from api.routes.sparql import _Deadline, _evaluate
+from api.routes.sparql import RESULTS, _Deadline, _evaluate, negotiate
 
 FORMATS = [ox.QueryResultsFormat.JSON, ox.QueryResultsFormat.XML, ox.QueryResultsFormat.CSV,
            ox.QueryResultsFormat.TSV]
@@ -116,7 +116,8 @@ def test_the_endpoint_evaluates_a_select_once():
         calls.append(1)
         return store.query("SELECT ?s ?o WHERE { ?s ?p ?o } ORDER BY ?o")
 
-    body, media = _evaluate(run, 1000, "text/tab-separated-values", _Deadline(60))
+    media, fmt = negotiate("text/tab-separated-values", RESULTS)
+    body = _evaluate(run, 1000, fmt, _Deadline(60))
     assert len(calls) == 1 and media == "text/tab-separated-values"
     assert body == store.query("SELECT ?s ?o WHERE { ?s ?p ?o } ORDER BY ?o").serialize(
         format=ox.QueryResultsFormat.TSV)

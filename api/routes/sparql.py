@@ -93,14 +93,13 @@ def _timeout(seconds: float) -> ApiProblem:
                       "narrow it or add a LIMIT")
 
 
-def _evaluate(run, max_rows: int, accept: str, deadline: _Deadline) -> tuple[bytes, str]:
+def _evaluate(run, max_rows: int, fmt, deadline: _Deadline) -> bytes:
+    """The results of ``run`` written in ``fmt``, negotiated for the query's form before it ran."""
     results = run()
     deadline.check()
     if isinstance(results, ox.QueryBoolean):
-        media, fmt = negotiate(accept, RESULTS)
-        return results.serialize(format=fmt), media
+        return results.serialize(format=fmt)
     if isinstance(results, ox.QuerySolutions):
-        media, fmt = negotiate(accept, RESULTS)
         variables = [v.value for v in results.variables]
         rows = []
         for solution in results:  # evaluated once: read under the caps, then written (api/results.py)
@@ -111,8 +110,7 @@ def _evaluate(run, max_rows: int, accept: str, deadline: _Deadline) -> tuple[byt
             if len(rows) % 256 == 0:
                 deadline.check()
         deadline.check()
-        return write_solutions(variables, rows, fmt), media
-    media, fmt = negotiate(accept, GRAPHS)
+        return write_solutions(variables, rows, fmt)
     triples = []
     for t in results:
         triples.append(t)
@@ -121,7 +119,7 @@ def _evaluate(run, max_rows: int, accept: str, deadline: _Deadline) -> tuple[byt
                              f"the query returns more than {max_rows} triples; add a LIMIT")
         if len(triples) % 256 == 0:
             deadline.check()
-    return ox.serialize(triples, format=fmt), media
+    return ox.serialize(triples, format=fmt)
 
 
 _SLOTS: dict[int, threading.BoundedSemaphore] = {}
@@ -175,8 +173,9 @@ async def _sparql(request: Request, store, settings) -> Response:
         except ValueError:
             raise ApiProblem(400, "invalid-graph-iri", "Invalid graph IRI",
                              f"{g[:200]!r} is not an absolute IRI") from None
-    accept = request.headers.get("accept", "")
-    negotiate(accept, RESULTS if form in ("SELECT", "ASK") else GRAPHS)  # 406 before the query runs
+    # 406 before the query runs: the form decides between result formats and graph formats
+    media, fmt = negotiate(request.headers.get("accept", ""),
+                           RESULTS if form in ("SELECT", "ASK") else GRAPHS)
 
     limit = settings.query_timeout_s
     slots = _slots(settings.max_concurrent_queries)
@@ -188,7 +187,7 @@ async def _sparql(request: Request, store, settings) -> Response:
                              f"{settings.max_concurrent_queries} queries are running; try again shortly")
         try:
             return _evaluate(store.results(query, default or None, named or None), settings.max_result_rows,
-                             accept, _Deadline(limit))
+                             fmt, _Deadline(limit))
         except BaseException as e:
             # pyoxigraph's results belong to this thread: a refusal raised while reading them (over the
             # row limit, the time limit) must not carry them, in its traceback's frames, to the event loop
@@ -197,7 +196,7 @@ async def _sparql(request: Request, store, settings) -> Response:
         finally:
             slots.release()
     try:
-        data, media = await asyncio.wait_for(asyncio.to_thread(work), limit)
+        data = await asyncio.wait_for(asyncio.to_thread(work), limit)
     except TimeoutError:
         raise _timeout(limit) from None
     return Response(data, media_type=media)
