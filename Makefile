@@ -54,8 +54,9 @@ load: $(STAMP)
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache
 
-# The page served at / (the scholar's desk): npm installs YASGUI from the lock file, web/build.py copies it,
-# the page's sources and the worked examples into api/static/ (gitignored). No CDN: works offline.
+# The page served at / (the scholar's desk) and the API docs (/docs, /redoc): npm installs YASGUI, Swagger UI
+# and ReDoc from the lock file, web/build.py copies them, the pages' sources and the worked examples into
+# api/static/ (gitignored). No CDN: works offline.
 WEB_OUT := api/static/index.html
 $(WEB_OUT): $(STAMP) web/package-lock.json web/build.py $(wildcard web/src/*) $(wildcard tests/scenarios/worked/good/*)
 	cd web && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error

@@ -41,7 +41,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             app.state.store.close()
 
-    app = FastAPI(title="kzlaw", version=__version__, lifespan=lifespan,
+    # /docs and /redoc are served from kzlaw's own copies of Swagger UI and ReDoc (api.routes.web), not
+    # FastAPI's pages, which load them from a CDN
+    app = FastAPI(title="kzlaw", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Knowledge-graph legal reasoning for Kazakh media law: validate and assess "
                               "scenarios, store them with their findings, query everything in SPARQL.")
     errors.install(app)

@@ -49,11 +49,6 @@ def require_token(request: Request,
 
 WriteAccess = Depends(require_token)
 
-_DOCS_CSP = ("default-src 'none'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-             "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
-             "font-src https://fonts.gstatic.com; img-src 'self' data: https://fastapi.tiangolo.com "
-             "https://cdn.redoc.ly; connect-src 'self'; worker-src blob:; frame-ancestors 'none'; "
-             "base-uri 'none'; form-action 'none'")
 _API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 # other HTML pages (e.g. the ontology reference) that set no policy of their own: their own origin only
 _HTML_CSP = ("default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; "
@@ -71,7 +66,6 @@ class SecurityHeaders:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        docs = scope.get("path", "") in ("/docs", "/redoc", "/docs/oauth2-redirect")
 
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
@@ -79,7 +73,7 @@ class SecurityHeaders:
                 extra = [(k, v) for k, v in _HEADERS if k not in headers]
                 if b"content-security-policy" not in headers:  # a page's own policy wins
                     html = headers.get(b"content-type", b"").startswith(b"text/html")
-                    csp = _DOCS_CSP if docs else _HTML_CSP if html else _API_CSP
+                    csp = _HTML_CSP if html else _API_CSP
                     extra.append((b"content-security-policy", csp.encode()))
                 message = {**message, "headers": [*message.get("headers", []), *extra]}
             await send(message)

@@ -76,6 +76,7 @@ def browser():
     profile = tempfile.mkdtemp(prefix="kzlaw-chromium-")
     opts = webdriver.ChromeOptions()
     opts.binary_location = CHROMIUM
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # the console: CSP refusals, script errors
     for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
               "--disable-background-networking", "--disable-component-update", "--disable-sync",
               f"--user-data-dir={profile}", "--window-size=1400,1800", "--lang=en-US"):
@@ -204,3 +205,46 @@ def test_the_scholars_desk(server, browser):
     wait.until(lambda d: d.find_elements(By.ID, "kz-Finding"))
     assert "Қазақша" in browser.find_element(By.ID, "kz-Finding").text
     _shot(browser, "9-ontology")
+
+
+def _own_requests_only(driver, base: str) -> None:
+    """Every resource the page loaded came from the server on loopback, and the console shows no error
+    (a refused CDN script or font, a policy violation, a script that failed)."""
+    urls = driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    assert urls and all(u.startswith((base + "/", "blob:" + base + "/")) for u in urls), urls
+    errors = [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    assert not errors, errors
+
+
+def test_the_api_docs_work_offline(server, browser):
+    """/docs (Swagger UI) and /redoc (ReDoc) render kzlaw's OpenAPI from kzlaw's own copies, under a policy
+    that allows no other origin, and Swagger UI's "Try it out" reaches the API."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    wait = WebDriverWait(browser, 30)
+    browser.get_log("browser")  # what earlier pages logged
+    browser.get(server + "/docs")
+    ops = wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".opblock .opblock-summary-path") or False)
+    paths = {o.get_attribute("data-path") for o in ops}
+    assert {"/v1/assess", "/v1/scenarios", "/sparql", "/health"} <= paths, paths
+    assert "kzlaw" in browser.find_element(By.CSS_SELECTOR, ".info .title").text
+    health = browser.find_element(By.ID, "operations-health-health_health_get")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", health)
+    health.find_element(By.CSS_SELECTOR, ".opblock-summary-control").click()
+    wait.until(lambda d: health.find_elements(By.CSS_SELECTOR, ".try-out__btn") or False)[0].click()
+    health.find_element(By.CSS_SELECTOR, ".execute").click()
+    status = wait.until(lambda d: health.find_elements(By.CSS_SELECTOR, ".live-responses-table tr.response .response-col_status")
+                        or False)
+    assert status[0].text.strip() == "200"
+    assert '"scenarios"' in health.find_element(By.CSS_SELECTOR, ".live-responses-table .microlight").text
+    _shot(browser, "10-swagger-ui")
+    _own_requests_only(browser, server)
+
+    browser.get(server + "/redoc")
+    wait.until(lambda d: "kzlaw" in d.find_element(By.TAG_NAME, "body").text
+               and d.find_elements(By.CSS_SELECTOR, "[data-section-id^='tag/']"))
+    text = browser.find_element(By.TAG_NAME, "body").text
+    assert "/v1/assess" in text or "Assess" in text
+    _shot(browser, "11-redoc")
+    _own_requests_only(browser, server)

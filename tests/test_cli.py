@@ -116,8 +116,8 @@ def test_a_store_in_use_by_another_process_is_named_as_such(tmp_path):
     """The scholar's first mistake: `make run` still serving while `kzlaw load` opens the same store."""
     store = tmp_path / "store"
     assert run("load", "--store", store, REACHABLE).returncode == 0
-    holder = subprocess.Popen([sys.executable, "-c", "import sys, pyoxigraph as ox; s = ox.Store(sys.argv[1]); "
-                               "print('open', flush=True); sys.stdin.read()", str(store)],
+    hold = "import sys, pyoxigraph as ox; s = ox.Store(sys.argv[1]); print('open', flush=True); sys.stdin.read()"
+    holder = subprocess.Popen([sys.executable, "-c", hold, str(store)],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "open"

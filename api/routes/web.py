@@ -33,10 +33,13 @@ PAGE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inl
             "font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
             "form-action 'none'")
 PAGE_HEADERS = {"Content-Security-Policy": PAGE_CSP}
+# The API docs (Swagger UI, ReDoc) from kzlaw's own copies: the same, plus ReDoc's search worker (a blob)
+DOCS_CSP = PAGE_CSP + "; worker-src blob:"
 
 NOT_BUILT = """<!doctype html><html lang="en"><meta charset="utf-8"><title>kzlaw</title>
 <h1>kzlaw</h1><p>The web page is not built: run <code>make web</code> (or <code>make run</code>, which builds
-it) and reload. The API is at <a href="/docs">/docs</a>, SPARQL at <code>/sparql</code>.</p></html>"""
+it) and reload. The API is described at <a href="/openapi.json">/openapi.json</a>, SPARQL is at
+<code>/sparql</code>.</p></html>"""
 
 
 def static_file(name: str) -> Path | None:
@@ -58,6 +61,25 @@ def index():
 _MEDIA = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
           ".html": "text/html; charset=utf-8", ".json": "application/json", ".svg": "image/svg+xml",
           ".map": "application/json", ".woff2": "font/woff2", ".woff": "font/woff", ".png": "image/png"}
+
+
+@router.get("/docs", include_in_schema=False)
+def swagger_ui():
+    """The REST API's interactive documentation (Swagger UI), built by ``make web``."""
+    return _docs_page("docs.html")
+
+
+@router.get("/redoc", include_in_schema=False)
+def redoc():
+    """The same documentation as one reading page (ReDoc)."""
+    return _docs_page("redoc.html")
+
+
+def _docs_page(name: str):
+    p = static_file(name)
+    if p is None:
+        return HTMLResponse(NOT_BUILT, status_code=503, headers=PAGE_HEADERS)
+    return FileResponse(p, media_type="text/html; charset=utf-8", headers={"Content-Security-Policy": DOCS_CSP})
 
 
 @router.get("/static/{name}", include_in_schema=False)
