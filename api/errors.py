@@ -72,7 +72,7 @@ def problem_of(exc: Exception, lang: str = "en") -> tuple[int, dict]:
         return doc(503, "store-unavailable", "Store unavailable",
                    "the quad store cannot be reached; nothing was read or written — try again shortly")
     if isinstance(exc, QueryError):
-        return doc(400, "bad-query", "Query refused", str(exc))
+        return doc(400, "bad-query", "Query refused", str(exc), line=exc.line, column=exc.column)
     if isinstance(exc, StoreError):
         log.error("store error: %s", exc)
         return doc(503, "store-unavailable", "Store unavailable", "the store could not serve the request")

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
 from .knowledge import ontology_graph, rule_shapes_graph
-from .namespaces import KZ, REGIME
+from .namespaces import KZ, PREFIXES, REGIME
 from .rules import rule_metadata_graph, rules_version
 
 
@@ -50,7 +51,12 @@ class StoreUnavailable(StoreError):
 
 
 class QueryError(StoreError):
-    """A SPARQL query the store could not parse or evaluate."""
+    """A SPARQL query the store could not parse or evaluate; ``line`` and ``column`` (1-based) say where a
+    syntax error is, when the store says."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None):
+        super().__init__(message)
+        self.line, self.column = line, column
 
 
 # --------------------------------------------------------------------------------------------------
@@ -150,6 +156,104 @@ def query_form(query: str) -> str:
     if _UPDATE.search(code[:m.start()]):
         raise QueryError("SPARQL updates are not accepted by this endpoint (it is read-only)")
     return m.group(1).upper()
+
+
+# Prefixes a query may use without declaring them (kzlaw's own, as /v1/vocabulary lists them); a query's own
+# PREFIX declaration of the same name wins.
+QUERY_PREFIXES = dict(PREFIXES)
+_DECLARED = re.compile(r"(?<![\w?$:-])PREFIX\s+([A-Za-z][\w.-]*)?:", re.IGNORECASE)
+_PREFIXED = re.compile(r"(?<![\w?$.:-])([A-Za-z](?:[\w.-]*[\w-])?)?:(?![/])")
+_POSITION = re.compile(r"^error at (\d+):(\d+): ")
+_CHAR_CLASS = re.compile(r"""\[(?:'[^']*'|"[^"]*"|[^\[\]'"])*\]""")
+
+
+def declared_prefixes(query: str) -> set[str]:
+    return {m.group(1) or "" for m in _DECLARED.finditer(_code_only(query))}
+
+
+def with_prefixes(query: str) -> str:
+    """The query with PREFIX lines for the kzlaw prefixes it uses without declaring them (for a SPARQL
+    server, which does not know them; the embedded store is given them as parse-time defaults)."""
+    own = declared_prefixes(query)
+    used = {m.group(1) or "" for m in _PREFIXED.finditer(_code_only(query))}
+    missing = sorted(p for p in used - own if p in QUERY_PREFIXES)
+    return "".join(f"PREFIX {p}: <{QUERY_PREFIXES[p]}>\n" for p in missing) + query
+
+
+LOCATE_MAX_CHARS = 4_000  # longer queries are not re-parsed to find an error (pyparsing can take seconds)
+_LOCATE_LOCK = threading.Lock()
+
+
+def _locate(query: str) -> tuple[int, int] | None:
+    """Where rdflib's SPARQL parser stops on ``query`` (1-based line and column), or None if it parses it or
+    cannot say. Oxigraph's own position is where its parser gave up looking ahead, most often the end of
+    the query, so the failing token is found again with rdflib's (pyparsing, which reports the first token
+    no rule accepts). Only run on queries Oxigraph refused."""
+    if len(query) > LOCATE_MAX_CHARS:
+        return None
+    from pyparsing import ParseBaseException
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    with _LOCATE_LOCK:  # pyparsing's grammar objects are shared by the process
+        try:
+            parseQuery(query)
+        except ParseBaseException as e:
+            return e.lineno, e.col
+        except Exception:  # noqa: BLE001 - e.g. RecursionError on long triple lists: no position then
+            return None
+    return None
+
+
+def syntax_error(query: str, message: str) -> QueryError:
+    """Oxigraph's message on a query it cannot parse, made readable. The position is the token where
+    rdflib's parser stops (see _locate), shown with the text from there; first, when the query uses a
+    prefix nobody declared, that prefix (the commonest cause); Oxigraph's own sentences (e.g. a SELECT
+    naming a variable it does not group by), which it lists among the alternatives; and what it expected
+    (at most 12, without character classes) only when both parsers stop at the end of the query, since
+    elsewhere its list belongs to a place other than the one shown."""
+    m = _POSITION.match(message)
+    if m:
+        message = message[m.end():]
+    message = " ".join(message.split())
+    lines = query.splitlines() or [""]
+    at = _locate(query)
+    at_end = at is not None and (at[0] > len(lines) or (at[0] == len(lines) and at[1] > len(lines[-1].rstrip())))
+    parts = []
+    undeclared = sorted({p.group(1) or "" for p in _PREFIXED.finditer(_code_only(query))}
+                        - declared_prefixes(query) - set(QUERY_PREFIXES))
+    if undeclared:
+        many = len(undeclared) > 1
+        parts.append(f"the prefix{'es' if many else ''} {', '.join(p + ':' for p in undeclared)} "
+                     f"{'are' if many else 'is'} not declared (add PREFIX {undeclared[0]}: <…>; "
+                     f"{', '.join(p + ':' for p in QUERY_PREFIXES)} need no declaration)")
+    if message.startswith("expected "):
+        listed = message.removeprefix("expected ").removeprefix("one of ")
+        items = [i.strip() for i in _CHAR_CLASS.sub("", listed).split(", ") if i.strip()]
+        sentences = [i for i in items if " " in i and not i.startswith(('"', "'"))]
+        expected = [i for i in items if i not in sentences and i != "<unreported>"]
+        parts += [x[0].lower() + x[1:] for x in sentences if not (undeclared and x == "Prefix not found")]
+        ox_at_end = m is not None and _offset(lines, int(m.group(1)), int(m.group(2))) >= len(query.rstrip())
+        if expected and at_end and ox_at_end and not undeclared:
+            parts.append(("expected " if len(expected) == 1 else "expected one of ")
+                         + ", ".join(expected[:12]) + (f", … ({len(expected)} in all)" if len(expected) > 12 else ""))
+    elif message:
+        parts.append(message)
+    if at is None:
+        where = "syntax error"
+    elif at_end:
+        where = f"syntax error at line {at[0]}, column {at[1]}: the query ends too early"
+    else:
+        near = lines[at[0] - 1][at[1] - 1:].strip()
+        where = f"syntax error at line {at[0]}, column {at[1]}, at {near[:40] + ('…' if len(near) > 40 else '')!r}"
+    if not parts and at is None:  # the grammar takes it: one of SPARQL's rules beyond the grammar does not
+        parts.append("the grammar allows this query but SPARQL's other rules do not (e.g. BIND to a variable "
+                     "already in use, or a SELECT of a variable not grouped by)")
+    return QueryError(where + (": " + "; ".join(parts) if parts else ""), *(at or (None, None)))
+
+
+def _offset(lines: list[str], line: int, column: int) -> int:
+    """The character offset of a 1-based line and column."""
+    return sum(len(x) + 1 for x in lines[:line - 1]) + column - 1
 
 
 # --------------------------------------------------------------------------------------------------
@@ -375,8 +479,10 @@ class EmbeddedStore(QuadStore):
 
         def run():
             try:
-                return self.store.query(query, **kw)
-            except (SyntaxError, ValueError, OSError) as e:
+                return self.store.query(query, prefixes=QUERY_PREFIXES, **kw)
+            except SyntaxError as e:
+                raise syntax_error(query, str(e)) from None
+            except (ValueError, OSError) as e:
                 raise QueryError(str(e)) from None
         return run
 
@@ -456,6 +562,7 @@ class RemoteStore(QuadStore):
         params = [("default-graph-uri", g) for g in default_graphs or []]
         params += [("named-graph-uri", g) for g in named_graphs or []]
         form = query_form(query)
+        query = with_prefixes(query)  # the server does not know kzlaw's prefixes
         if form in ("SELECT", "ASK"):
             data = self._query_bytes(query, "application/sparql-results+json", params)
 

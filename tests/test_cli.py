@@ -129,3 +129,15 @@ def test_a_store_in_use_by_another_process_is_named_as_such(tmp_path):
     finally:
         holder.stdin.close()
         holder.wait(timeout=60)
+
+
+def test_query_names_where_a_query_goes_wrong_and_knows_kzlaw_prefixes(tmp_path):
+    store = tmp_path / "store"
+    assert run("load", "--store", store, REACHABLE).returncode == 0
+    r = run("query", "--store", store, "SELECT ?f WHERE {\n  ?f a kz:Finding ;\n     kz:regime ?r\n  ?f kz:conclusion ?c .\n}")
+    assert r.returncode == 2
+    assert r.stderr.splitlines() == ["error: syntax error at line 4, column 3, at '?f kz:conclusion ?c .'",
+                                     "    ?f kz:conclusion ?c .", "    ^"]
+    # no PREFIX needed for kzlaw's own prefixes
+    r = run("query", "--store", store, "--format", "csv", "SELECT (COUNT(*) AS ?n) WHERE { ?f a kz:Finding }")
+    assert r.returncode == 0 and int(r.stdout.splitlines()[1]) > 0, r.stderr

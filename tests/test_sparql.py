@@ -179,6 +179,20 @@ def test_updates_service_and_bad_queries_are_refused(endpoint, query, fragment):
                      headers={"accept": "application/sparql-results+json"}).json()["boolean"] is False
 
 
+def test_a_syntax_error_is_located_and_kzlaw_prefixes_need_no_declaration(endpoint):
+    r = httpx.get(endpoint, params={"query": "SELECT ?f WHERE {\n  ?f a kz:Finding ;\n  kz:regime ?r\n  ?f ?p ?o }"})
+    assert r.status_code == 400 and r.headers["content-type"].startswith("application/problem+json")
+    doc = r.json()
+    assert (doc["line"], doc["column"]) == (4, 3) and doc["type"].endswith("/bad-query")
+    assert doc["detail"] == "syntax error at line 4, column 3, at '?f ?p ?o }'"
+    r = httpx.get(endpoint, params={"query": "SELECT * WHERE { ?s schema:name ?n }"})
+    assert r.status_code == 400 and "the prefix schema: is not declared" in r.json()["detail"]
+    assert "line" not in r.json()
+    r = httpx.get(endpoint, params={"query": "ASK { ?f a kz:Finding ; kz:regime regime:current-law }"},
+                  headers={"accept": "application/sparql-results+json"})
+    assert r.status_code == 200 and r.json()["boolean"] is True
+
+
 def _new_log_text(server, since: int) -> str:
     return server.log.read_bytes()[since:].decode("utf-8", "replace")
 

@@ -7,14 +7,14 @@ import pytest
 from conftest_service import BASE, FB_REACHABLE, WORKED, oxigraph_server
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import RDF
+from rdflib.namespace import RDF, RDFS
 
 from kzlaw import service
 from kzlaw.namespaces import KZ
 from kzlaw.output import assessment_json
 from kzlaw.parse import read_scenario_file
 from kzlaw.rules import rules_version
-from kzlaw.store import EmbeddedStore, RemoteStore, StoreError, open_store
+from kzlaw.store import EmbeddedStore, QueryError, RemoteStore, StoreError, open_store, with_prefixes
 
 LIABLE = str(KZ.Liable)
 
@@ -213,6 +213,48 @@ def test_union_default_graph_and_named_dataset(backend):
     # a dataset naming only named graphs has an empty default graph (SPARQL 1.1 Protocol §2.1.4)
     only_named = store.results(union, None, [store.findings_graph("u", "current-law")])()
     assert int(next(iter(only_named))["n"].value) == 0
+
+
+def test_kzlaw_prefixes_need_no_declaration_and_a_query_s_own_win(backend):
+    """kz:, rdfs:, … are known to every query (the embedded store parses with them, a SPARQL server is sent
+    PREFIX lines for those used); a query declaring one itself keeps its own."""
+    store, _ = backend
+    _load(store, "p")
+    n = "SELECT (COUNT(*) AS ?n) WHERE { ?f a kz:Finding ; kz:conclusion ?c . ?c rdfs:label ?l }"
+    assert int(next(iter(store.results(n)()))["n"].value) > 0
+    own = "PREFIX kz: <urn:other#> SELECT (COUNT(*) AS ?n) WHERE { ?f a kz:Finding }"
+    assert int(next(iter(store.results(own)()))["n"].value) == 0
+    # "kz:" inside an IRI or a string is not a use of the prefix, and the declaration is not doubled
+    assert "PREFIX kz:" not in with_prefixes('SELECT * WHERE { ?s <urn:kz:x> "kz:y" }')
+    assert with_prefixes("PREFIX kz: <urn:x#> SELECT * WHERE { ?s a kz:A ; rdfs:label ?l }") == \
+        f"PREFIX rdfs: <{RDFS}>\nPREFIX kz: <urn:x#> SELECT * WHERE {{ ?s a kz:A ; rdfs:label ?l }}"
+
+
+@pytest.mark.parametrize("query,line,column,says", [
+    # the token where the query goes wrong, not the end of the query where Oxigraph stops looking
+    ("SELECT ?f WHERE {\n  ?f a kz:Finding ;\n     kz:regime ?r\n  ?f kz:conclusion ?c .\n}", 4, 3,
+     "at '?f kz:conclusion ?c .'"),
+    ("SELECT * WHERE {\n  ?s ?p ?o .\n  FIL\n}", 3, 3, "at 'FIL'"),
+    ("SELECT * WHERE { ?s ?p ?o ?o }", 1, 27, "at '?o }'"),
+    # a query cut short: what could have come next
+    ("SELECT * WHERE { ?s ?p ?o ", 1, 27, 'the query ends too early: expected one of ",", ".", ";"'),
+    # an undeclared prefix is named, with the ones that need no declaration
+    ("SELECT * WHERE { ?s schema:name ?o ; foaf:nick ?n }", None, None,
+     "the prefixes foaf:, schema: are not declared (add PREFIX foaf: <…>; kz:, rdf:"),
+    # past the grammar: Oxigraph's own sentence
+    ("SELECT ?x WHERE { ?s ?p ?o } GROUP BY ?s", None, None, "the SELECT contains a variable that is unbound"),
+    ("SELECT * { ?s ?p ?o . BIND (?o AS ?s) }", None, None, "BIND to a variable already in use"),
+])
+def test_syntax_errors_say_where_and_what(backend, query, line, column, says):
+    store, _ = backend
+    with pytest.raises(QueryError) as e:
+        store.results(query)()
+    if isinstance(store, RemoteStore):  # the server's own message: kzlaw passes it on
+        assert "query refused (400)" in str(e.value)
+        return
+    assert (e.value.line, e.value.column) == (line, column)
+    assert says in str(e.value), str(e.value)
+    assert str(e.value).startswith(f"syntax error at line {line}, column {column}" if line else "syntax error: ")
 
 
 def _default_graph(store) -> set:

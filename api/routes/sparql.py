@@ -144,7 +144,8 @@ _DOC = {
             "head": {"type": "object"}, "results": {"type": "object"}, "boolean": {"type": "boolean"}},
             "required": ["head"]}},
         "application/ld+json": {"schema": {"type": ["object", "array"]}}}},
-        "400": {"description": "Not a query, an update, SERVICE, or a result over the row limit",
+        "400": {"description": "Not a query (a syntax error: line and column), an update, SERVICE, or a "
+                       "result over the row limit",
                 "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}},
         "503": {"description": "Time limit reached",
                 "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}}},
