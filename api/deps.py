@@ -82,6 +82,12 @@ async def scenario_body(request: Request, settings: SettingsDep) -> ScenarioBody
 
 
 BodyDep = Annotated[ScenarioBody, Depends(scenario_body)]
+# The scenario's id: its IRI (https://w3id.org/kzlaw/scenario/{id}/) is what the document's relative IRIs
+# resolve against, so the nodes of a report or a finding are named as the stored scenario's would be.
+IdQuery = Annotated[str | None, Query(description="Scenario id (letters, digits, '.', '_', '-'); the "
+                                                     "document's relative IRIs resolve against its IRI. A new "
+                                                     "one is made up if absent",
+                                         examples=["my-new-scenario"])]  # not one make run stores
 
 RDF_MEDIA = {"text/turtle": "turtle", "application/ld+json": "json-ld"}
 

@@ -157,6 +157,25 @@ def test_validate_and_assess_store_nothing(client):
     assert client.get("/v1/scenarios").json()["total"] == before
 
 
+def test_validate_and_assess_name_nodes_under_the_id_given(client):
+    """?id= on /v1/validate and /v1/assess: the report and the findings name the document's nodes as the
+    stored scenario of that id would (relative IRIs resolve against its IRI); still nothing is stored."""
+    doc = json.loads(FB)
+    doc["@graph"][2]["identified"] = "perhaps"
+    report = client.post("/v1/validate", params={"id": "my-case"}, content=json.dumps(doc), headers=JSONLD).json()
+    assert not report["conforms"]
+    assert {p["focus"] for p in report["problems"]} == {"https://w3id.org/kzlaw/scenario/my-case/john-doe"}
+    a = client.post("/v1/assess", params={"id": "my-case", "regime": "current-law"}, content=FB, headers=JSONLD)
+    assert a.status_code == 200, a.text
+    text = json.dumps(a.json())
+    assert "https://w3id.org/kzlaw/scenario/my-case/" in text and "scenario/my-case/john-doe" in text
+    random = client.post("/v1/assess", params={"regime": "current-law"}, content=FB, headers=JSONLD).text
+    assert "scenario/my-case/" not in random  # without ?id= a new id each time
+    for path in ("/v1/validate", "/v1/assess"):
+        _problem(client.post(path, params={"id": "no/slashes"}, content=FB, headers=JSONLD), 400)
+    _problem(client.get("/v1/scenarios/my-case"), 404)
+
+
 def test_wrong_media_type_is_415(client):
     body = _problem(client.post("/v1/scenarios", content=FB, headers={"content-type": "text/plain"}), 415)
     assert "text/plain" in body["detail"]

@@ -10,7 +10,7 @@ from kzlaw.output import assessment_json, findings_graph_text
 from kzlaw.parse import scenario_base
 from kzlaw.service import check, new_id, read
 
-from ..deps import BodyDep, LangDep, RdfWantedDep, StoreDep
+from ..deps import BodyDep, IdQuery, LangDep, RdfWantedDep, StoreDep
 from ..errors import PROBLEM_RESPONSES
 from ..examples import SCENARIO_BODY
 from ..models import AssessmentOut
@@ -27,8 +27,9 @@ router = APIRouter(prefix="/v1", tags=["assess"])
 def assess(body: BodyDep, lang: LangDep, store: StoreDep, rdf: RdfWantedDep,
            regime: Annotated[str, Query(description="Regime id, comma-separated ids, or 'all'")] = "all",
            as_of: Annotated[str | None, Query(description="Judge as of this date (YYYY-MM-DD)")] = None,
-           proofs: Annotated[bool, Query(description="Include each finding's proof tree")] = False):
-    sid = new_id()
+           proofs: Annotated[bool, Query(description="Include each finding's proof tree")] = False,
+           id: IdQuery = None):
+    sid = id or new_id()
     graph = read(body.data, body.format, sid, store.base)
     check(graph)
     a = run(graph, scenario_base(sid, store.base), regime, as_of=as_of)

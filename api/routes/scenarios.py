@@ -16,7 +16,7 @@ from kzlaw.presentation import changes_json
 from kzlaw.rules import get_regime
 from kzlaw.service import UnknownScenario, ingest, stored_assessment, stored_findings
 
-from ..deps import BodyDep, LangDep, RdfWantedDep, StoreDep
+from ..deps import BodyDep, IdQuery, LangDep, RdfWantedDep, StoreDep
 from ..errors import PROBLEM_RESPONSES, UNAUTHORIZED, ApiProblem
 from ..examples import SCENARIO_BODY, SCENARIO_ID
 from ..models import ChangesOut, ScenarioCreated, ScenarioOut, ScenarioPage, StoredFindingsOut
@@ -26,9 +26,6 @@ from .rdf import RDF_RESPONSES, graph_text, rdf_response
 router = APIRouter(prefix="/v1/scenarios", tags=["scenarios"])
 # an id that could never have been stored is refused before the store sees it (it would not make an IRI)
 Sid = Annotated[str, Path(pattern=ID_PATTERN.pattern, description="Scenario id", examples=[SCENARIO_ID])]
-IdQuery = Annotated[str | None, Query(description="Scenario id (letters, digits, '.', '_', '-'); "
-                                                     "a new one is made up if absent",
-                                         examples=["my-new-scenario"])]  # not one make run stores
 
 
 @cache
