@@ -33,6 +33,8 @@ class Lang(str, Enum):
 class ReportFormat(str, Enum):
     text = "text"
     json = "json"
+    jsonld = "jsonld"  # W3C SHACL validation reports (sh:ValidationReport), one a file
+    turtle = "turtle"
 
 
 class FindingsFormat(str, Enum):
@@ -63,12 +65,17 @@ def validate(
     lang: Annotated[Lang, typer.Option(help="Language of the messages")] = Lang.en,
     format: Annotated[ReportFormat, typer.Option("--format", help="Report format")] = ReportFormat.text,
 ) -> None:
-    """Validate scenario files against the input shapes. Exit 0 all conform, 1 some do not, 2 unreadable."""
+    """Validate scenario files against the input shapes. Exit 0 all conform, 1 some do not, 2 unreadable.
+
+    Turtle and JSON-LD give W3C SHACL validation reports (one a file, its name as dcterms:source)."""
+    from rdflib import Graph
+
     from .parse import read_scenario_file
     from .validate import validate_graph
 
     worst = 0
     out = []
+    rdf = Graph()
     for path in files:
         try:
             graph, _ = read_scenario_file(path)
@@ -85,10 +92,19 @@ def validate(
             worst = max(worst, 1)
         if format is ReportFormat.json:
             out.append({"file": str(path), "readable": True, **report.as_dict(lang.value)})
-        else:
+        elif format is ReportFormat.text:
             typer.echo(report.render(lang.value, source=str(path)))
+        else:
+            rdf += report.graph(source=str(path))
     if format is ReportFormat.json:
         typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
+    elif format in (ReportFormat.turtle, ReportFormat.jsonld):
+        from .namespaces import PREFIXES
+
+        for prefix, ns in PREFIXES.items():
+            rdf.bind(prefix, ns)
+        sys.stdout.write(rdf.serialize(format="json-ld", context=dict(PREFIXES), indent=2) + "\n"
+                         if format is ReportFormat.jsonld else rdf.serialize(format="turtle"))
     raise typer.Exit(worst)
 
 

@@ -129,8 +129,9 @@ def register(app: typer.Typer) -> None:
         store: StoreOpt = None,
         store_url: StoreUrlOpt = None,
     ) -> None:
-        """Validate, assess and store scenario files. Exit 1 if any does not conform, 2 if any is
-        unreadable (the good ones are stored either way)."""
+        """Validate, assess and store scenario files.
+
+        Exit 1 if any does not conform, 2 if any is unreadable (the good ones are stored either way)."""
         st = _open(_settings(store, store_url))
         try:
             code, stored = load_files(st, files)

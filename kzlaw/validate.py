@@ -12,12 +12,13 @@ import os
 from dataclasses import dataclass, field
 from functools import cache
 
-from rdflib import BNode, Graph, Literal
-from rdflib.namespace import RDF
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF
 from rdflib.term import Node
+from rdflib.util import from_n3
 
 from .knowledge import input_shapes_graph, ontology_graph, pick_lang, shapes_for_pyshacl, texts_by_lang
-from .namespaces import LANGS, SH
+from .namespaces import KZ, LANGS, SH
 from .reason import Closure
 
 _FULL_MIXIN = os.environ.get("PYSHACL_USE_FULL_MIXIN", "").lower() in ("1", "true", "yes", "on")
@@ -32,6 +33,9 @@ class Problem:
     messages: dict[str, str]
     shape: str | None
     constraint: str | None
+    # the RDF terms behind focus, path, value and shape (for the SHACL report graph); not compared
+    terms: tuple[Node | None, Node | None, Node | None, Node | None] | None = field(
+        default=None, compare=False, repr=False)
 
     def message(self, lang: str = "en") -> str:
         return self.messages.get(lang) or self.messages.get("en") or next(iter(self.messages.values()), "")
@@ -53,6 +57,41 @@ class ValidationReport:
     def as_dict(self, lang: str | None = None) -> dict:
         return {"conforms": self.conforms, "problems": [p.as_dict(lang) for p in self.problems]}
 
+    def graph(self, source: str | None = None) -> Graph:
+        """The report as W3C SHACL's validation report graph (§3.6): a ``sh:ValidationReport`` with
+        ``sh:conforms`` and a ``sh:ValidationResult`` a problem (focus node, path, value, severity, source
+        shape and constraint component, the message in en/ru/kk), for tools that read SHACL reports.
+        ``source`` (a file name) is recorded as the report's ``dcterms:source``."""
+        g = Graph()
+        g.bind("sh", SH)
+        g.bind("kz", KZ)
+        g.bind("dcterms", DCTERMS)
+        report = BNode()
+        g.add((report, RDF.type, SH.ValidationReport))
+        g.add((report, SH.conforms, Literal(self.conforms)))
+        if source:
+            g.add((report, DCTERMS.source, Literal(source)))
+        for p in self.problems:
+            focus, path, value, shape = p.terms or (None, None, None, None)
+            r = BNode()
+            g.add((report, SH.result, r))
+            g.add((r, RDF.type, SH.ValidationResult))
+            g.add((r, SH.focusNode, focus if focus is not None else _node(p.focus)))
+            if p.path is not None:
+                g.add((r, SH.resultPath, path if isinstance(path, URIRef) else _node(p.path)))
+            if p.value is not None:
+                g.add((r, SH.value, value if value is not None else _node(p.value)))
+            g.add((r, SH.resultSeverity, SH[p.severity]))
+            # every result names its shape (§3.6.2); a shape without an IRI is a blank node here
+            g.add((r, SH.sourceShape, shape if isinstance(shape, URIRef) else
+                   URIRef(p.shape) if p.shape else BNode()))
+            if p.constraint:
+                g.add((r, SH.sourceConstraintComponent,
+                       SH[p.constraint] if ":" not in p.constraint else URIRef(p.constraint)))
+            for lang, text in sorted(p.messages.items()):
+                g.add((r, SH.resultMessage, Literal(text, lang=lang)))
+        return g
+
     def render(self, lang: str = "en", source: str = "") -> str:
         head = {"en": ("conforms", "does not conform", "problem(s)"),
                 "ru": ("соответствует", "не соответствует", "проблем(ы)"),
@@ -66,6 +105,15 @@ class ValidationReport:
             value = f" = {p.value}" if p.value is not None else ""
             lines.append(f"  ✗ {where}{value}\n    {p.message(lang)}")
         return "\n".join(lines)
+
+
+def _node(text: str) -> Node:
+    """A term back from its shown form (a report made without its terms)."""
+    if text.startswith("_:"):
+        return BNode(text[2:])
+    if text.startswith('"'):
+        return from_n3(text)
+    return URIRef(text)
 
 
 def _show(node: Node | None, g: Graph) -> str | None:
@@ -143,7 +191,7 @@ def _compiled_report(results, data: Graph) -> ValidationReport:
     problems = [Problem(focus=_show(r.focus, data), path=_show(r.path, data), value=_show(r.value, data),
                         severity="Violation", messages=dict(r.messages),
                         shape=None if isinstance(r.shape, BNode) else _show(r.shape, data),
-                        constraint=r.constraint)
+                        constraint=r.constraint, terms=(r.focus, r.path, r.value, r.shape))
                 for r in results]
     problems.sort(key=lambda p: (p.focus or "", p.path or "", p.value or "", p.constraint or ""))
     return ValidationReport(conforms=not problems, problems=problems)
@@ -178,6 +226,8 @@ def _pyshacl_report(data: Graph) -> ValidationReport:
             shape=_show(results.value(r, SH.sourceShape), results) if not isinstance(
                 results.value(r, SH.sourceShape), BNode) else None,
             constraint=str(results.value(r, SH.sourceConstraintComponent)).rsplit("#", 1)[-1],
+            terms=(results.value(r, SH.focusNode), results.value(r, SH.resultPath), results.value(r, SH.value),
+                   results.value(r, SH.sourceShape)),
         ))
     problems.sort(key=lambda p: (p.focus or "", p.path or "", p.value or "", p.constraint or ""))
     return ValidationReport(conforms=bool(conforms), problems=problems)

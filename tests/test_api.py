@@ -176,6 +176,32 @@ def test_validate_and_assess_name_nodes_under_the_id_given(client):
     _problem(client.get("/v1/scenarios/my-case"), 404)
 
 
+def test_validate_answers_a_w3c_shacl_report_on_accept(client):
+    from rdflib import Graph, Literal, URIRef
+    from rdflib.namespace import RDF
+
+    from kzlaw.namespaces import SH
+
+    doc = json.loads(FB)
+    doc["@graph"][2]["identified"] = "perhaps"
+    r = client.post("/v1/validate", params={"id": "my-case"}, content=json.dumps(doc),
+                    headers={**JSONLD, "accept": "text/turtle"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/turtle")
+    g = Graph().parse(data=r.text, format="turtle")
+    report = g.value(predicate=RDF.type, object=SH.ValidationReport, any=False)
+    assert g.value(report, SH.conforms) == Literal(False)
+    results = set(g.objects(report, SH.result))
+    as_json = client.post("/v1/validate", params={"id": "my-case"}, content=json.dumps(doc), headers=JSONLD).json()
+    assert len(results) == len(as_json["problems"]) >= 1
+    for result in results:
+        assert g.value(result, SH.focusNode) == URIRef("https://w3id.org/kzlaw/scenario/my-case/john-doe")
+        assert g.value(result, SH.resultPath) == KZ.identified
+        assert g.value(result, SH.resultSeverity) == SH.Violation
+    ok = client.post("/v1/validate", content=FB, headers={**JSONLD, "accept": "application/ld+json"})
+    g = Graph().parse(data=ok.text, format="json-ld")
+    assert list(g.objects(None, SH.conforms)) == [Literal(True)] and not set(g.objects(None, SH.result))
+
+
 def test_wrong_media_type_is_415(client):
     body = _problem(client.post("/v1/scenarios", content=FB, headers={"content-type": "text/plain"}), 415)
     assert "text/plain" in body["detail"]

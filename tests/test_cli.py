@@ -58,6 +58,25 @@ def test_assess_json_is_stable_and_complete():
     assert doc["proofs"][blogger["id"]]["premises"], "B4 liability rests on the removal-demand finding"
 
 
+def test_validate_writes_w3c_shacl_reports():
+    from rdflib import Graph, Literal
+    from rdflib.namespace import DCTERMS, RDF
+
+    from kzlaw.namespaces import SH
+
+    bad = SCENARIOS / "input" / "bad" / "person-with-bad-date.jsonld"
+    for fmt, rdf in (("turtle", "turtle"), ("jsonld", "json-ld")):
+        r = run("validate", REACHABLE, bad, "--format", fmt)
+        assert r.returncode == 1, r.stderr
+        g = Graph().parse(data=r.stdout, format=rdf)
+        reports = {str(g.value(rep, DCTERMS.source)): rep for rep in g.subjects(RDF.type, SH.ValidationReport)}
+        assert set(reports) == {str(REACHABLE), str(bad)}
+        assert g.value(reports[str(REACHABLE)], SH.conforms) == Literal(True)
+        assert g.value(reports[str(bad)], SH.conforms) == Literal(False)
+        (result,) = g.objects(reports[str(bad)], SH.result)
+        assert g.value(result, SH.sourceConstraintComponent) == SH.DatatypeConstraintComponent
+
+
 def test_assess_turtle_and_jsonld():
     from rdflib import Graph
     for fmt, rdf in (("turtle", "turtle"), ("jsonld", "json-ld")):

@@ -90,3 +90,45 @@ def test_ontology_is_not_changed_by_validation():
     before = len(ontology_graph())
     validate_graph(read_scenario_file(scenario_files("good")[0])[0])
     assert len(ontology_graph()) == before
+
+
+def _result_keys(g: Graph) -> set[tuple]:
+    """Each result's focus node, path, value, severity and constraint component: what a SHACL report tool
+    reads. Blank focus nodes and values are compared as blank."""
+    from rdflib import BNode
+    from rdflib.namespace import RDF
+
+    def term(t):
+        return "_:" if isinstance(t, BNode) else t
+    return {tuple(term(g.value(r, p)) for p in (SH.focusNode, SH.resultPath, SH.value, SH.resultSeverity,
+                                               SH.sourceConstraintComponent))
+            for r in g.subjects(RDF.type, SH.ValidationResult)}
+
+
+READABLE_BAD = [p for p in BAD if json.loads(sidecar(p, ".expected.json").read_text(encoding="utf-8"))["exit"] == 1]
+
+
+@pytest.mark.parametrize("path", READABLE_BAD, ids=rel_id)
+def test_the_report_as_rdf_is_the_w3c_shacl_report_pyshacl_makes(path):
+    """ValidationReport.graph() (CLI --format turtle, REST Accept: text/turtle) says what pySHACL's own
+    sh:ValidationReport says for the same data and shapes, from either engine, with a sh:sourceShape and
+    the message in three languages on every result."""
+    from pyshacl import validate as shacl_validate
+    from rdflib.namespace import RDF
+
+    from kzlaw.knowledge import shapes_for_pyshacl
+
+    graph, _ = read_scenario_file(path)
+    conforms, theirs, _ = shacl_validate(graph, shacl_graph=shapes_for_pyshacl("input"), ont_graph=ontology_graph(),
+                                         inference="none", abort_on_first=False, advanced=True)
+    assert not conforms
+    for engine in ("compiled", "pyshacl"):
+        ours = validate_graph(graph, engine).graph(source=path.name)
+        report = ours.value(predicate=RDF.type, object=SH.ValidationReport, any=False)
+        assert ours.value(report, SH.conforms).toPython() is False
+        assert _result_keys(ours) == _result_keys(theirs), engine
+        for r in ours.objects(report, SH.result):
+            assert ours.value(r, SH.sourceShape) is not None
+            assert {m.language for m in ours.objects(r, SH.resultMessage)} == set(LANGS)
+        # and it survives a round trip through Turtle
+        assert _result_keys(Graph().parse(data=ours.serialize(format="turtle"), format="turtle")) == _result_keys(theirs)
