@@ -193,6 +193,36 @@ def test_a_syntax_error_is_located_and_kzlaw_prefixes_need_no_declaration(endpoi
     assert r.status_code == 200 and r.json()["boolean"] is True
 
 
+def test_the_endpoint_describes_itself(endpoint):
+    """GET /sparql without a query: the SPARQL 1.1 Service Description (§2), whose named graphs exist;
+    a browser is sent to the query editor; a POST without a query is still an error."""
+    from rdflib import Graph, Namespace, URIRef
+    from rdflib.namespace import RDF
+
+    sd, formats = Namespace("http://www.w3.org/ns/sparql-service-description#"), Namespace("http://www.w3.org/ns/formats/")
+    for accept, fmt in (("", "turtle"), ("text/turtle", "turtle"), ("application/ld+json", "json-ld"),
+                        ("application/n-triples", "nt"), ("application/rdf+xml", "xml")):
+        r = httpx.get(endpoint, headers={"accept": accept} if accept else {})
+        assert r.status_code == 200 and r.headers["vary"] == "Accept", r.text
+        g = Graph().parse(data=r.text, format=fmt)
+        service = g.value(predicate=RDF.type, object=sd.Service, any=False)
+        assert service == URIRef(endpoint) and g.value(service, sd.endpoint) == URIRef(endpoint)
+        assert (service, sd.supportedLanguage, sd.SPARQL11Query) in g
+        assert (service, sd.feature, sd.UnionDefaultGraph) in g
+        assert {formats.SPARQL_Results_JSON, formats.SPARQL_Results_CSV, formats.Turtle} <= set(g.objects(service, sd.resultFormat))
+        names = {str(n) for n in g.objects(None, sd.name)}
+        assert names == {"https://w3id.org/kzlaw/graph/ontology", "https://w3id.org/kzlaw/graph/rules"}
+    for name in names:  # what it names is there
+        ask = httpx.get(endpoint, params={"query": f"ASK {{ GRAPH <{name}> {{ ?s ?p ?o }} }}"},
+                        headers={"accept": "application/sparql-results+json"})
+        assert ask.json()["boolean"] is True
+    browser = httpx.get(endpoint, headers={"accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert browser.status_code == 303 and browser.headers["location"] == "/#query"
+    assert httpx.get(endpoint, headers={"accept": "image/png"}).status_code == 406
+    r = httpx.post(endpoint, content=b"", headers={"content-type": "application/sparql-query"})
+    assert r.status_code == 400 and r.json()["type"].endswith("/missing-query")
+
+
 def _new_log_text(server, since: int) -> str:
     return server.log.read_bytes()[since:].decode("utf-8", "replace")
 

@@ -157,8 +157,60 @@ _POST_DOC = {**_DOC, "requestBody": {"content": {
         "named-graph-uri": {"type": "array", "items": {"type": "string"}}}}}}}}
 
 
+SD = "http://www.w3.org/ns/sparql-service-description#"
+_FORMATS = "http://www.w3.org/ns/formats/"
+_SD_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
+               "Turtle", "N-Triples", "JSON-LD", "RDF_XML")
+
+
+def service_description(endpoint: str, store, settings) -> list[ox.Triple]:
+    """SPARQL 1.1 Service Description (§2: what a GET of the endpoint without a query answers): SPARQL 1.1
+    Query, the result formats, the default graph as the union of the named graphs, the knowledge graphs
+    by name (a scenario's graphs are listed by GET /v1/scenarios/{id}), and the limits in words."""
+    def sd(name: str) -> ox.NamedNode:
+        return ox.NamedNode(SD + name)
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    comment = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment")
+    service, dataset, default = ox.NamedNode(endpoint), ox.BlankNode(), ox.BlankNode()
+    out = [ox.Triple(service, rdf_type, sd("Service")), ox.Triple(service, sd("endpoint"), service),
+           ox.Triple(service, sd("supportedLanguage"), sd("SPARQL11Query")),
+           ox.Triple(service, sd("feature"), sd("UnionDefaultGraph")),
+           *(ox.Triple(service, sd("resultFormat"), ox.NamedNode(_FORMATS + f)) for f in _SD_FORMATS),
+           ox.Triple(service, comment, ox.Literal(
+               "kzlaw's store: facts, OWL inferences and findings of every scenario in named graphs, the "
+               "ontology and the rules in two more; the default graph is their union. Read-only: updates and "
+               f"SERVICE are refused. Limits: {settings.max_result_rows} rows a result, "
+               f"{settings.query_timeout_s:g} s a query, {settings.max_query_chars} characters a query. "
+               "kzlaw's prefixes (kz:, regime:, rule:, rdfs:, …; GET /v1/vocabulary) need no PREFIX line.",
+               language="en")),
+           ox.Triple(service, sd("defaultDataset"), dataset),
+           ox.Triple(dataset, rdf_type, sd("Dataset")),
+           ox.Triple(dataset, sd("defaultGraph"), default), ox.Triple(default, rdf_type, sd("Graph"))]
+    for name in (store.ontology_graph_name, store.rules_graph_name):
+        graph = ox.BlankNode()
+        out += [ox.Triple(dataset, sd("namedGraph"), graph), ox.Triple(graph, rdf_type, sd("NamedGraph")),
+                ox.Triple(graph, sd("name"), ox.NamedNode(name))]
+    return out
+
+
+def _describe_service(request: Request, store, settings) -> Response:
+    """GET /sparql with no query: a browser is sent to the query editor, anyone else gets the service
+    description in the RDF format it accepts (Turtle by default)."""
+    accept = request.headers.get("accept", "")
+    ranked = [mt for mt, q in ranked_media_types(accept) if q > 0]
+    if ranked and ranked[0] in ("text/html", "application/xhtml+xml"):
+        return Response(status_code=303, headers={"Location": "/#query", "Vary": "Accept"})
+    media, fmt = negotiate(accept, GRAPHS)
+    endpoint = str(request.url.replace(query="", fragment=""))
+    data = ox.serialize(service_description(endpoint, store, settings), format=fmt,
+                        prefixes={"sd": SD, "formats": _FORMATS} if fmt == ox.RdfFormat.TURTLE else None)
+    return Response(data, media_type=media, headers={"Vary": "Accept"})
+
+
 async def _sparql(request: Request, store, settings) -> Response:
     query, params = await _protocol_params(request, settings.max_body_bytes)
+    if not query and request.method == "GET" and not params:
+        return _describe_service(request, store, settings)
     if not query:
         raise ApiProblem(400, "missing-query", "Missing query", "give the query in the `query` parameter")
     if len(query) > settings.max_query_chars:
@@ -200,10 +252,13 @@ async def _sparql(request: Request, store, settings) -> Response:
         data = await asyncio.wait_for(asyncio.to_thread(work), limit)
     except TimeoutError:
         raise _timeout(limit) from None
-    return Response(data, media_type=media)
+    return Response(data, media_type=media, headers={"Vary": "Accept"})
 
 
-@router.get("/sparql", openapi_extra=_DOC, summary="SPARQL 1.1 query (GET)", response_class=Response)
+@router.get("/sparql", openapi_extra=_DOC, summary="SPARQL 1.1 query (GET)", response_class=Response,
+            description="With `query`: its results by `Accept`. Without any parameter: the endpoint's SPARQL 1.1 "
+                        "Service Description (Turtle by default, N-Triples, JSON-LD, RDF/XML by `Accept`), or, "
+                        "for a browser (`Accept: text/html`), a redirect to the query editor at `/`.")
 async def sparql_get(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     return await _sparql(request, store, settings)
 
