@@ -16,6 +16,10 @@ router = APIRouter(prefix="/v1", tags=["validate"])
 
 @router.post("/validate", response_model=ValidationOut, openapi_extra=SCENARIO_BODY,
              responses={**{k: PROBLEM_RESPONSES[k] for k in (400, 413, 415)},
+                        # a non-conforming scenario is a 200 report here; 422 is a document in no kzlaw term
+                        # (invalid-scenario) or a bad parameter
+                        422: {**PROBLEM_RESPONSES[422], "description": "The document uses no kzlaw class or "
+                              "property, or a parameter is invalid"},
                         200: {**RDF_RESPONSES[200], "description": "The report: kzlaw's JSON by default; on "
                               "Accept, Turtle or JSON-LD as a W3C SHACL validation report (sh:ValidationReport)"}},
              summary="Validate a scenario against the input shapes (200 with the report either way)")
