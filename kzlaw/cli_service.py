@@ -175,7 +175,7 @@ def register(app: typer.Typer) -> None:
                 sys.stdout.write(ox.serialize(list(results), format=fmt).decode("utf-8"))
         except QueryError as e:
             typer.echo(f"error: {e}", err=True)
-            lines = sparql.splitlines()
+            lines = sparql.split("\n")  # lines as the parsers count them
             if e.line and e.column and e.line <= len(lines):  # the line, and a caret under the column
                 text = lines[e.line - 1]
                 typer.echo(f"  {text}\n  {' ' * len(text[:e.column - 1].expandtabs())}^", err=True)

@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import json
 import re
-import threading
+import sys
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -162,65 +163,95 @@ def query_form(query: str) -> str:
 # PREFIX declaration of the same name wins.
 QUERY_PREFIXES = dict(PREFIXES)
 _DECLARED = re.compile(r"(?<![\w?$:-])PREFIX\s+([A-Za-z][\w.-]*)?:", re.IGNORECASE)
-_PREFIXED = re.compile(r"(?<![\w?$.:-])([A-Za-z](?:[\w.-]*[\w-])?)?:(?![/])")
+_PREFIXED = re.compile(r"(?<![\w?$.:\\-])([A-Za-z](?:[\w.-]*[\w-])?)?:(?![/])")
+_LONG_STRING = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'', re.DOTALL)
 _POSITION = re.compile(r"^error at (\d+):(\d+): ")
 _CHAR_CLASS = re.compile(r"""\[(?:'[^']*'|"[^"]*"|[^\[\]'"])*\]""")
+_CODEPOINT = re.compile(r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}")
+
+
+def _prefix_code(query: str) -> str:
+    """The query's code for finding prefixes: long strings blanked too (only for prefixes; the refusal of
+    updates and SERVICE keeps _code_only, a guard whose blanking must never hide a keyword)."""
+    return _code_only(_LONG_STRING.sub(" ", query))
 
 
 def declared_prefixes(query: str) -> set[str]:
-    return {m.group(1) or "" for m in _DECLARED.finditer(_code_only(query))}
+    return {m.group(1) or "" for m in _DECLARED.finditer(_prefix_code(query))}
+
+
+def used_prefixes(query: str) -> set[str]:
+    return {m.group(1) or "" for m in _PREFIXED.finditer(_prefix_code(query))}
 
 
 def with_prefixes(query: str) -> str:
-    """The query with PREFIX lines for the kzlaw prefixes it uses without declaring them (for a SPARQL
-    server, which does not know them; the embedded store is given them as parse-time defaults)."""
-    own = declared_prefixes(query)
-    used = {m.group(1) or "" for m in _PREFIXED.finditer(_code_only(query))}
-    missing = sorted(p for p in used - own if p in QUERY_PREFIXES)
-    return "".join(f"PREFIX {p}: <{QUERY_PREFIXES[p]}>\n" for p in missing) + query
+    """The query with PREFIX declarations for the kzlaw prefixes it uses without declaring them (for a
+    SPARQL server, which does not know them; the embedded store is given them as parse-time defaults). They
+    go on the query's first line, so the server's line numbers are the query's own."""
+    missing = sorted(p for p in used_prefixes(query) - declared_prefixes(query) if p in QUERY_PREFIXES)
+    return "".join(f"PREFIX {p}: <{QUERY_PREFIXES[p]}> " for p in missing) + query
 
 
-LOCATE_MAX_CHARS = 4_000  # longer queries are not re-parsed to find an error (pyparsing can take seconds)
-_LOCATE_LOCK = threading.Lock()
+LOCATE_MAX_CHARS = 4_000  # longer queries are not re-parsed to find an error
+LOCATE_BUDGET_S = 0.25  # nor for longer than this (pyparsing backtracks: some 500-character queries take 1 s)
 
 
-def _locate(query: str) -> tuple[int, int] | None:
-    """Where rdflib's SPARQL parser stops on ``query`` (1-based line and column), or None if it parses it or
-    cannot say. Oxigraph's own position is where its parser gave up looking ahead, most often the end of
-    the query, so the failing token is found again with rdflib's (pyparsing, which reports the first token
-    no rule accepts). Only run on queries Oxigraph refused."""
+class _OverBudget(BaseException):
+    """Raised inside pyparsing by the tracer of _locate (a BaseException: no ``except Exception`` in the
+    parser takes it for a parse failure)."""
+
+
+def _locate(query: str) -> tuple[int, int] | bool:
+    """Where rdflib's SPARQL parser stops on ``query`` (1-based line and column); True if it parses it, False
+    if it cannot say (within LOCATE_BUDGET_S, or at all). Oxigraph's own position is where its parser gave up looking ahead,
+    most often the end of the query, so the failing token is found again with rdflib's (pyparsing, which
+    reports the first token no rule accepts). Only run on queries Oxigraph refused. rdflib would count a
+    tab as 8 columns and a \\u escape as one character: both are replaced by as many characters of the same
+    kind first, so the position is the query's own."""
     if len(query) > LOCATE_MAX_CHARS:
-        return None
+        return False
     from pyparsing import ParseBaseException
     from rdflib.plugins.sparql.parser import parseQuery
 
-    with _LOCATE_LOCK:  # pyparsing's grammar objects are shared by the process
-        try:
-            parseQuery(query)
-        except ParseBaseException as e:
-            return e.lineno, e.col
-        except Exception:  # noqa: BLE001 - e.g. RecursionError on long triple lists: no position then
-            return None
-    return None
+    text = _CODEPOINT.sub(lambda m: "x" * len(m.group()), query.replace("\t", " "))
+    end = time.monotonic() + LOCATE_BUDGET_S
+
+    def budget(frame, event, arg):  # every Python call in this thread while parsing: stop when over time
+        if event == "call" and time.monotonic() > end:
+            raise _OverBudget
+    previous = sys.gettrace()
+    sys.settrace(budget)
+    try:
+        parseQuery(text)
+    except ParseBaseException as e:
+        return e.lineno, e.col
+    except (_OverBudget, Exception):  # noqa: BLE001 - e.g. RecursionError on long triple lists: no position
+        return False
+    finally:
+        sys.settrace(previous)
+    return True
 
 
-def syntax_error(query: str, message: str) -> QueryError:
+def syntax_error(query: str, message: str, parsed: str | None = None, unplaced: str = "syntax error") -> QueryError:
     """Oxigraph's message on a query it cannot parse, made readable. The position is the token where
     rdflib's parser stops (see _locate), shown with the text from there; first, when the query uses a
     prefix nobody declared, that prefix (the commonest cause); Oxigraph's own sentences (e.g. a SELECT
     naming a variable it does not group by), which it lists among the alternatives; and what it expected
     (at most 12, without character classes) only when both parsers stop at the end of the query, since
-    elsewhere its list belongs to a place other than the one shown."""
+    elsewhere its list belongs to a place other than the one shown. ``parsed``: the text the parser that
+    wrote ``message`` saw, when it is not ``query`` (a SPARQL server is sent PREFIX declarations too); a
+    message in another parser's words is kept as it is, after ``unplaced`` when neither parser gave a
+    position."""
     m = _POSITION.match(message)
     if m:
         message = message[m.end():]
     message = " ".join(message.split())
-    lines = query.splitlines() or [""]
-    at = _locate(query)
+    lines = query.split("\n")  # lines as the parsers count them
+    located = _locate(query)
+    at = located if isinstance(located, tuple) else None
     at_end = at is not None and (at[0] > len(lines) or (at[0] == len(lines) and at[1] > len(lines[-1].rstrip())))
     parts = []
-    undeclared = sorted({p.group(1) or "" for p in _PREFIXED.finditer(_code_only(query))}
-                        - declared_prefixes(query) - set(QUERY_PREFIXES))
+    undeclared = sorted(used_prefixes(query) - declared_prefixes(query) - set(QUERY_PREFIXES))
     if undeclared:
         many = len(undeclared) > 1
         parts.append(f"the prefix{'es' if many else ''} {', '.join(p + ':' for p in undeclared)} "
@@ -231,21 +262,26 @@ def syntax_error(query: str, message: str) -> QueryError:
         items = [i.strip() for i in _CHAR_CLASS.sub("", listed).split(", ") if i.strip()]
         sentences = [i for i in items if " " in i and not i.startswith(('"', "'"))]
         expected = [i for i in items if i not in sentences and i != "<unreported>"]
-        parts += [x[0].lower() + x[1:] for x in sentences if not (undeclared and x == "Prefix not found")]
-        ox_at_end = m is not None and _offset(lines, int(m.group(1)), int(m.group(2))) >= len(query.rstrip())
+        parts += [x[0].lower() + x[1:] if x[1:2].islower() else x  # "IRI parsing failed" stays
+                  for x in sentences if not (undeclared and x == "Prefix not found")]
+        seen = parsed or query  # the text Oxigraph's position is in
+        ox_at_end = m is not None and _offset(seen.split("\n"), int(m.group(1)), int(m.group(2))) >= len(seen.rstrip())
+        listing = ("expected " if len(expected) == 1 else "expected one of ") + ", ".join(expected[:12]) \
+            + (f", … ({len(expected)} in all)" if len(expected) > 12 else "")
         if expected and at_end and ox_at_end and not undeclared:
-            parts.append(("expected " if len(expected) == 1 else "expected one of ")
-                         + ", ".join(expected[:12]) + (f", … ({len(expected)} in all)" if len(expected) > 12 else ""))
+            parts.append(listing)
+        elif expected and located is False and not undeclared and m:  # no position of our own: Oxigraph's
+            parts.append(f"Oxigraph's parser stopped at line {m.group(1)}, column {m.group(2)}, {listing}")
     elif message:
         parts.append(message)
     if at is None:
-        where = "syntax error"
+        where = "syntax error" if m else unplaced
     elif at_end:
         where = f"syntax error at line {at[0]}, column {at[1]}: the query ends too early"
     else:
         near = lines[at[0] - 1][at[1] - 1:].strip()
         where = f"syntax error at line {at[0]}, column {at[1]}, at {near[:40] + ('…' if len(near) > 40 else '')!r}"
-    if not parts and at is None:  # the grammar takes it: one of SPARQL's rules beyond the grammar does not
+    if not parts and located is True:  # the grammar takes it: one of SPARQL's rules beyond the grammar does not
         parts.append("the grammar allows this query but SPARQL's other rules do not (e.g. BIND to a variable "
                      "already in use, or a SELECT of a variable not grouped by)")
     return QueryError(where + (": " + "; ".join(parts) if parts else ""), *(at or (None, None)))
@@ -536,9 +572,13 @@ class RemoteStore(QuadStore):
         if r.status_code >= 300:
             raise StoreError(f"update refused ({r.status_code}): {r.text[:500]}")
 
-    def _query_bytes(self, query: str, accept: str, params: list | None = None) -> bytes:
+    def _query_bytes(self, query: str, accept: str, params: list | None = None, asked: str | None = None) -> bytes:
+        """``asked``: the query as the user wrote it, when ``query`` is it with PREFIX declarations added; a
+        400 is then read as a syntax error in it (kzlaw.store.syntax_error)."""
         r = self._post("/query", params=params or [], content=query.encode("utf-8"),
                        headers={"Content-Type": "application/sparql-query", "Accept": accept})
+        if r.status_code == 400 and asked is not None:
+            raise syntax_error(asked, r.text[:2000], parsed=query, unplaced="query refused (400)")
         if r.status_code >= 300:
             raise QueryError(f"query refused ({r.status_code}): {r.text[:500]}")
         return r.content
@@ -562,14 +602,14 @@ class RemoteStore(QuadStore):
         params = [("default-graph-uri", g) for g in default_graphs or []]
         params += [("named-graph-uri", g) for g in named_graphs or []]
         form = query_form(query)
-        query = with_prefixes(query)  # the server does not know kzlaw's prefixes
+        sent = with_prefixes(query)  # the server does not know kzlaw's prefixes
         if form in ("SELECT", "ASK"):
-            data = self._query_bytes(query, "application/sparql-results+json", params)
+            data = self._query_bytes(sent, "application/sparql-results+json", params, asked=query)
 
             def run():
                 return ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
         else:
-            data = self._query_bytes(query, "application/n-triples", params)
+            data = self._query_bytes(sent, "application/n-triples", params, asked=query)
 
             def run():
                 return _Triples(list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES)))
