@@ -216,8 +216,12 @@ def _locate(query: str) -> tuple[int, int] | bool:
     text = _CODEPOINT.sub(lambda m: "x" * len(m.group()), query.replace("\t", " "))
     end = time.monotonic() + LOCATE_BUDGET_S
 
+    calls = 0
+
     def budget(frame, event, arg):  # every Python call in this thread while parsing: stop when over time
-        if event == "call" and time.monotonic() > end:
+        nonlocal calls
+        calls += 1
+        if not calls % 512 and time.monotonic() > end:
             raise _OverBudget
     previous = sys.gettrace()
     sys.settrace(budget)
