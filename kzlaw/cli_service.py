@@ -147,11 +147,15 @@ def register(app: typer.Typer) -> None:
         format: Annotated[QueryFormat, typer.Option("--format", help="Output format")] = QueryFormat.table,
         store: StoreOpt = None,
         store_url: StoreUrlOpt = None,
+        endpoint: Annotated[str | None, typer.Option(
+            "--endpoint", help="Ask this SPARQL endpoint over HTTP instead of opening a store, e.g. a running "
+                               "kzlaw's http://127.0.0.1:8000/sparql")] = None,
     ) -> None:
-        """Run a SPARQL query over the store (the union of all graphs as default graph)."""
+        """Run a SPARQL query over the store (the union of all graphs as default graph), or over HTTP at
+        a SPARQL endpoint (--endpoint; the store of a running server is its own)."""
         import pyoxigraph as ox
 
-        from .store import QueryError, query_form
+        from .store import QueryError, StoreUnavailable, endpoint_results, query_form
 
         if sparql.startswith("@"):
             try:
@@ -159,10 +163,10 @@ def register(app: typer.Typer) -> None:
             except OSError as e:
                 typer.echo(f"error: cannot read {sparql[1:]}: {e.strerror}", err=True)
                 raise typer.Exit(2)
-        st = _open_existing(_settings(store, store_url))
+        st = None if endpoint else _open_existing(_settings(store, store_url))
         try:
             query_form(sparql)
-            results = st.results(sparql)()
+            results = endpoint_results(endpoint, sparql) if endpoint else st.results(sparql)()
             if isinstance(results, (ox.QuerySolutions, ox.QueryBoolean)):
                 if format is QueryFormat.table:
                     _print_table(results)
@@ -180,8 +184,12 @@ def register(app: typer.Typer) -> None:
                 text = lines[e.line - 1]
                 typer.echo(f"  {text}\n  {' ' * len(text[:e.column - 1].expandtabs())}^", err=True)
             raise typer.Exit(2)
+        except StoreUnavailable as e:
+            typer.echo(f"error: {e}", err=True)
+            raise typer.Exit(2)
         finally:
-            st.close()
+            if st is not None:
+                st.close()
 
     @app.command()
     def reassess(store: StoreOpt = None, store_url: StoreUrlOpt = None) -> None:

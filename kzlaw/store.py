@@ -488,7 +488,8 @@ class EmbeddedStore(QuadStore):
                     f"the store at {path} is in use by another process (a running `kzlaw serve` or "
                     "`make run`?); an embedded store has one user at a time. Stop that process first, or "
                     "ask the running server over HTTP instead (POST /v1/scenarios stores a scenario, "
-                    "/sparql answers queries)") from None
+                    "/sparql answers queries, as `kzlaw query --endpoint http://127.0.0.1:8000/sparql` "
+                    "does)") from None
             raise StoreError(f"cannot open the store at {path}: {e}") from None
 
     def _update(self, text: str) -> None:
@@ -607,17 +608,8 @@ class RemoteStore(QuadStore):
         params += [("named-graph-uri", g) for g in named_graphs or []]
         form = query_form(query)
         sent = with_prefixes(query)  # the server does not know kzlaw's prefixes
-        if form in ("SELECT", "ASK"):
-            data = self._query_bytes(sent, "application/sparql-results+json", params, asked=query)
-
-            def run():
-                return ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
-        else:
-            data = self._query_bytes(sent, "application/n-triples", params, asked=query)
-
-            def run():
-                return _Triples(list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES)))
-        return run
+        data = self._query_bytes(sent, _ACCEPT[form], params, asked=query)
+        return lambda: _parsed_results(data, form)
 
     def close(self) -> None:
         self.http.close()
@@ -628,6 +620,48 @@ class _Triples(list):
 
     def serialize(self, output=None, format=ox.RdfFormat.N_TRIPLES):
         return ox.serialize(self, output, format=format)
+
+
+_ACCEPT = {"SELECT": "application/sparql-results+json", "ASK": "application/sparql-results+json",
+           "CONSTRUCT": "application/n-triples", "DESCRIBE": "application/n-triples"}
+
+
+def _parsed_results(data: bytes, form: str):
+    """A server's answer as pyoxigraph results (what QuadStore.results' function gives)."""
+    if form in ("SELECT", "ASK"):
+        return ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
+    return _Triples(list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES)))
+
+
+def endpoint_results(url: str, query: str, timeout: float = 120.0):
+    """The results of ``query`` asked of any SPARQL 1.1 endpoint at ``url`` (the Protocol's POST of an
+    application/sparql-query; a running kzlaw's is ``…/sparql``), as pyoxigraph results. kzlaw's prefixes
+    are declared on the query's first line when it uses them. A refusal is a QueryError: a problem
+    document's detail, line and column (kzlaw's /sparql), else the server's text, a 400 read as a syntax
+    error in the query; StoreUnavailable when the endpoint cannot be reached."""
+    import httpx
+
+    form = query_form(query)
+    sent = with_prefixes(query)
+    try:
+        r = httpx.post(url, content=sent.encode("utf-8"), timeout=httpx.Timeout(timeout, connect=5.0),
+                       headers={"Content-Type": "application/sparql-query", "Accept": _ACCEPT[form]})
+    except httpx.HTTPError as e:
+        raise StoreUnavailable(f"cannot reach the SPARQL endpoint at {url}: {type(e).__name__}: {e}") from None
+    if r.status_code < 300:
+        return _parsed_results(r.content, form)
+    if r.headers.get("content-type", "").startswith("application/problem+json"):
+        doc = r.json()
+        detail = doc.get("detail") or doc.get("title") or f"query refused ({r.status_code})"
+        line, column = doc.get("line"), doc.get("column")
+        shift = len(sent) - len(query)  # the declarations put before the query's first line
+        if line == 1 and shift and isinstance(column, int) and column > shift:
+            detail = detail.replace(f"line 1, column {column}", f"line 1, column {column - shift}", 1)
+            column -= shift
+        raise QueryError(detail, line, column)
+    if r.status_code == 400:
+        raise syntax_error(query, r.text[:2000], parsed=sent, unplaced="query refused (400)")
+    raise QueryError(f"query refused ({r.status_code}): {r.text[:500]}")
 
 
 def open_store(path: str | Path | None = None, url: str | None = None, base: str | None = None,

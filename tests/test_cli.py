@@ -160,3 +160,35 @@ def test_query_names_where_a_query_goes_wrong_and_knows_kzlaw_prefixes(tmp_path)
     # no PREFIX needed for kzlaw's own prefixes
     r = run("query", "--store", store, "--format", "csv", "SELECT (COUNT(*) AS ?n) WHERE { ?f a kz:Finding }")
     assert r.returncode == 0 and int(r.stdout.splitlines()[1]) > 0, r.stderr
+
+
+def test_query_asks_a_running_server_over_http(tmp_path):
+    """kzlaw query --endpoint: the store a running server holds, asked over its /sparql (the same table,
+    CSV and graphs as from a store; a refusal's line and column from its problem document, in the query as
+    written; an endpoint that does not answer is exit 2)."""
+    import httpx
+    from conftest_service import api_server, free_port
+
+    server = api_server(tmp_path)
+    try:
+        r = httpx.put(f"{server.url}/v1/scenarios/reach", content=REACHABLE.read_bytes(),
+                      headers={"content-type": "application/ld+json"}, timeout=60)
+        assert r.status_code == 201, r.text
+        sparql = f"{server.url}/sparql"
+        r = run("query", "--endpoint", sparql, "--format", "csv",
+                "SELECT (COUNT(*) AS ?n) WHERE { ?f a kz:Finding ; dcterms:isPartOf ?s }")
+        assert r.returncode == 0 and int(r.stdout.splitlines()[1]) > 0, r.stderr
+        r = run("query", "--endpoint", sparql, "ASK { ?f kz:conclusion kz:Liable }")
+        assert r.returncode == 0 and r.stdout.strip() == "true"
+        r = run("query", "--endpoint", sparql, "CONSTRUCT { ?p rdfs:label ?l } WHERE { ?p a kz:Person ; rdfs:label ?l }")
+        assert r.returncode == 0 and '"John Doe"' in r.stdout, r.stderr
+        r = run("query", "--endpoint", sparql, "SELECT * WHERE { ?f a kz:Finding ?x }")
+        assert r.returncode == 2
+        assert r.stderr.splitlines() == ["error: syntax error at line 1, column 34, at '?x }'",
+                                         "  SELECT * WHERE { ?f a kz:Finding ?x }", "  " + " " * 33 + "^"]
+        r = run("query", "--endpoint", sparql, "INSERT DATA { <urn:a> <urn:b> <urn:c> }")
+        assert r.returncode == 2 and "read-only" in r.stderr
+    finally:
+        server.stop()
+    r = run("query", "--endpoint", f"http://127.0.0.1:{free_port()}/sparql", "ASK {}")
+    assert r.returncode == 2 and "cannot reach the SPARQL endpoint" in r.stderr and "Traceback" not in r.stderr
