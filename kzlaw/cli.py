@@ -61,7 +61,8 @@ def _input_error_text(path: Path, e: InputError) -> str:
 
 @app.command()
 def validate(
-    files: Annotated[list[Path], typer.Argument(help="Scenario files (.jsonld, .json, .ttl, .nt, .rdf)")],
+    files: Annotated[list[Path], typer.Argument(help="Scenario files (.jsonld, .json, .ttl, .nt, .rdf), or "
+                                                     "directories (their .jsonld, .ttl, .nt, .rdf files)")],
     lang: Annotated[Lang, typer.Option(help="Language of the messages")] = Lang.en,
     format: Annotated[ReportFormat, typer.Option("--format", help="Report format")] = ReportFormat.text,
 ) -> None:
@@ -70,13 +71,14 @@ def validate(
     Turtle and JSON-LD give W3C SHACL validation reports (one a file, its name as dcterms:source)."""
     from rdflib import Graph
 
+    from .cli_service import scenario_paths
     from .parse import read_scenario_file
     from .validate import validate_graph
 
     worst = 0
     out = []
     rdf = Graph()
-    for path in files:
+    for path in scenario_paths(files):
         try:
             graph, _ = read_scenario_file(path)
         except InputError as e:

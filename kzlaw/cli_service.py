@@ -56,6 +56,39 @@ def _open_existing(settings):
     return _open(settings)
 
 
+# What a directory stands for: its files in an RDF format by name. Plain .json, .xml and .owl files are
+# left out (expectations, configuration, ontologies often sit beside scenarios); named one by one, they count.
+DIRECTORY_SUFFIXES = (".jsonld", ".ttl", ".nt", ".rdf")
+
+
+def scenario_paths(paths: list[Path]) -> list[Path]:
+    """The files named, a directory standing for every file under it whose suffix is one of
+    DIRECTORY_SUFFIXES (hidden ones skipped), in name order."""
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in DIRECTORY_SUFFIXES
+                           and not any(part.startswith(".") for part in f.relative_to(p).parts))
+            if not found:
+                typer.echo(f"error: {p} holds no scenario file ({', '.join(DIRECTORY_SUFFIXES)})", err=True)
+                raise typer.Exit(2)
+            out += found
+        else:
+            out.append(p)
+    return out
+
+
+def _ids_clash(files: list[Path]) -> str | None:
+    """Files that would be stored under the same id (the name up to its first '.'), said as an error."""
+    seen: dict[str, Path] = {}
+    for f in files:
+        sid = f.name.split(".")[0]
+        if sid in seen and seen[sid] != f:
+            return f"{seen[sid]} and {f} would both be stored as {sid!r}; nothing was stored"
+        seen[sid] = f
+    return None
+
+
 def load_files(store, files: list[Path], replace: bool = True) -> tuple[int, int]:
     """Validate, assess and store each file (id: its name up to the first '.'); the worst exit code and
     how many files were stored."""
@@ -93,8 +126,8 @@ def register(app: typer.Typer) -> None:
         store_url: StoreUrlOpt = None,
         host: Annotated[str | None, typer.Option(help="Interface to listen on")] = None,
         port: Annotated[int | None, typer.Option(help="Port to listen on")] = None,
-        load: Annotated[list[Path] | None, typer.Option("--load", help="Scenario files to store "
-                                                           "before serving (repeatable)")] = None,
+        load: Annotated[list[Path] | None, typer.Option("--load", help="Scenario files (or directories) to "
+                                                           "store before serving (repeatable)")] = None,
     ) -> None:
         """Run the REST API and the SPARQL endpoint."""
         import uvicorn
@@ -112,7 +145,7 @@ def register(app: typer.Typer) -> None:
         if load:
             st = _open(settings)
             try:
-                code, _ = load_files(st, list(load))
+                code, _ = load_files(st, scenario_paths(list(load)))
             finally:
                 st.close()
             if code:
@@ -124,14 +157,20 @@ def register(app: typer.Typer) -> None:
 
     @app.command("load")
     def load_cmd(
-        files: Annotated[list[Path], typer.Argument(help="Scenario files; each is stored under its name up "
-                                                         "to the first '.'")],
+        files: Annotated[list[Path], typer.Argument(help="Scenario files, or directories (their .jsonld, .ttl, "
+                                                         ".nt, .rdf files); each file is stored under its name "
+                                                         "up to the first '.'")],
         store: StoreOpt = None,
         store_url: StoreUrlOpt = None,
     ) -> None:
         """Validate, assess and store scenario files.
 
         Exit 1 if any does not conform, 2 if any is unreadable (the good ones are stored either way)."""
+        files = scenario_paths(files)
+        clash = _ids_clash(files)
+        if clash:
+            typer.echo(f"error: {clash}", err=True)
+            raise typer.Exit(2)
         st = _open(_settings(store, store_url))
         try:
             code, stored = load_files(st, files)

@@ -192,3 +192,30 @@ def test_query_asks_a_running_server_over_http(tmp_path):
         server.stop()
     r = run("query", "--endpoint", f"http://127.0.0.1:{free_port()}/sparql", "ASK {}")
     assert r.returncode == 2 and "cannot reach the SPARQL endpoint" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_directory_stands_for_its_scenario_files(tmp_path):
+    """validate and load take directories: their .jsonld/.ttl/.nt/.rdf files, recursively, in name order
+    (plain .json beside them, such as expectations, are left out); two files of one id are refused before
+    anything is stored; a directory with no scenario file is exit 2."""
+    import shutil
+
+    d = tmp_path / "cases"
+    (d / "more").mkdir(parents=True)
+    shutil.copy(REACHABLE, d / "reach.jsonld")
+    shutil.copy(ABROAD, d / "more" / "abroad.jsonld")
+    (d / "reach.expected.json").write_text('{"conclusion": "kz:Liable"}')
+    (d / ".hidden.ttl").write_text("not turtle")
+    r = run("validate", d)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == [f"{d / 'more' / 'abroad.jsonld'}: conforms", f"{d / 'reach.jsonld'}: conforms"]
+    store = tmp_path / "store"
+    r = run("load", "--store", store, d)
+    assert r.returncode == 0 and "2 of 2 file(s) stored; the store holds 2 scenario(s)" in r.stderr, r.stderr
+    shutil.copy(SCENARIOS / "worked" / "good" / "facebook-reachable.ttl", d / "more" / "reach.ttl")
+    r = run("load", "--store", tmp_path / "other", d)
+    assert r.returncode == 2 and "would both be stored as 'reach'; nothing was stored" in r.stderr
+    assert not (tmp_path / "other").exists()
+    (tmp_path / "empty").mkdir()
+    r = run("validate", tmp_path / "empty")
+    assert r.returncode == 2 and "holds no scenario file" in r.stderr
