@@ -1,14 +1,21 @@
-"""The law as kzlaw holds it: regimes, provisions, rules (read-only, from the package's files)."""
+"""The law as kzlaw holds it: regimes, provisions, rules, and the input shapes scenarios must conform to
+(read-only, from the package's files)."""
 
-from fastapi import APIRouter
+from functools import cache
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
 from rdflib import Literal
 from rdflib.namespace import RDF, RDFS
 
-from kzlaw.knowledge import ontology_graph
+from kzlaw.knowledge import input_shapes_graph, ontology_graph
 from kzlaw.namespaces import KZ
 from kzlaw.rules import all_regimes, all_rules
 
+from ..errors import ApiProblem
 from ..models import ProvisionOut, RegimeOut, RuleOut
+from ..negotiation import ranked_media_types
+from .rdf import graph_text
 
 router = APIRouter(prefix="/v1", tags=["law"])
 
@@ -48,3 +55,40 @@ def rules() -> list[dict]:
              "legal_basis": [str(x) for x in r.legal_basis], "passages": [str(x) for x in r.passages],
              "sources": [str(x) for x in r.sources], "overrides": [str(x) for x in r.overrides]}
             for r in sorted(all_rules().values(), key=lambda r: str(r.iri))]
+
+
+_SHAPES_TYPES = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/n-triples": "nt",
+                 "application/rdf+xml": "xml"}
+_SHAPES_MEDIA = {"turtle": "text/turtle; charset=utf-8", "json-ld": "application/ld+json",
+                 "nt": "application/n-triples", "xml": "application/rdf+xml"}
+
+
+@cache
+def _shapes_text(fmt: str) -> str:
+    return graph_text(input_shapes_graph(), fmt)
+
+
+@router.get("/shapes", summary="The input shapes (SHACL) a scenario must conform to, for any SHACL engine",
+            description="Turtle by default; JSON-LD, N-Triples or RDF/XML by `Accept`. Validate with the "
+                        "ontology (`GET /ontology`, which holds the class hierarchy and the reference "
+                        "individuals such as kz:Facebook) added to the data graph, as kzlaw does: pySHACL's "
+                        "`ont_graph`. `POST /v1/validate` gives the same verdict.",
+            responses={200: {"content": {m.split(";")[0]: {"schema": {"type": "string"}} for m in _SHAPES_MEDIA.values()}},
+                       406: {"description": "No offered format is acceptable"}})
+def shapes(request: Request):
+    fmt = None
+    for media, q in ranked_media_types(request.headers.get("accept") or "*/*"):
+        if q <= 0:
+            continue
+        if media in ("*/*", "text/*"):
+            fmt = "turtle"
+        elif media in ("application/*",):
+            fmt = "json-ld"
+        else:
+            fmt = _SHAPES_TYPES.get(media)
+        if fmt:
+            break
+    if fmt is None:
+        raise ApiProblem(406, "not-acceptable", "Not acceptable",
+                         f"the shapes are served as {', '.join(_SHAPES_TYPES)}")
+    return Response(_shapes_text(fmt), media_type=_SHAPES_MEDIA[fmt], headers={"Vary": "Accept"})
