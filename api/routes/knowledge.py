@@ -12,7 +12,7 @@ from kzlaw.knowledge import input_shapes_graph, ontology_graph
 from kzlaw.namespaces import KZ
 from kzlaw.rules import all_regimes, all_rules
 
-from ..errors import ApiProblem
+from ..errors import PROBLEM_MEDIA_TYPE, ApiProblem
 from ..models import ProvisionOut, RegimeOut, RuleOut
 from ..negotiation import ranked_media_types
 from .rdf import graph_text
@@ -74,7 +74,8 @@ def _shapes_text(fmt: str) -> str:
                         "individuals such as kz:Facebook) added to the data graph, as kzlaw does: pySHACL's "
                         "`ont_graph`. `POST /v1/validate` gives the same verdict.",
             responses={200: {"content": {m.split(";")[0]: {"schema": {"type": "string"}} for m in _SHAPES_MEDIA.values()}},
-                       406: {"description": "No offered format is acceptable"}})
+                       406: {"description": "No offered format is acceptable", "content": {PROBLEM_MEDIA_TYPE: {
+                           "schema": {"$ref": "#/components/schemas/Problem"}}}}})
 def shapes(request: Request):
     fmt = None
     for media, q in ranked_media_types(request.headers.get("accept") or "*/*"):
