@@ -3,6 +3,7 @@ back, kept free of HTTP so the API and the CLI share it."""
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass
 
@@ -143,6 +144,20 @@ class StoredFindings:
         versions = sorted({str(v) for v in self.graph.objects(None, KZ.rulesVersion)})
         return {"scenario": self.scenario, "rules_versions": versions,
                 "findings": [finding_json(f, lang, self.labels) for f in self.findings]}
+
+
+def state_tag(store: QuadStore, sid: str) -> str | None:
+    """A tag of what is stored under ``sid`` (None if nothing): its facts and which rules version wrote the
+    findings of which regime, hashed. Every representation of the scenario (facts, findings, comparisons)
+    is derived from these, so the REST API builds its ETags on it; a PUT that changes the facts or a
+    reassess with other rules changes it."""
+    facts = store.facts(sid)
+    if not len(facts):
+        return None
+    findings = [n for n in store.graph_names(sid) if "/findings/" in n]
+    text = "\n".join(sorted(f"{s.n3()} {p.n3()} {o.n3()}" for s, p, o in facts))
+    text += "\n--\n" + "\n".join(f"{g} {v}" for g, v in store.rules_versions(findings))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
 
 
 def stored_findings(store: QuadStore, sid: str, regime: str | None = None) -> StoredFindings:

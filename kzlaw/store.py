@@ -409,6 +409,15 @@ class QuadStore(ABC):
         drops = _drop(self.graph_names(sid)) if replace else []
         self._update(" ;\n".join([*drops, insert]))
 
+    def rules_versions(self, names: list[str]) -> list[tuple[str, str]]:
+        """(graph, rules version) for the findings graphs named: which rules wrote them."""
+        if not names:
+            return []
+        values = " ".join(f"<{n}>" for n in names)
+        rows = self._select(f"SELECT DISTINCT ?g ?v WHERE {{ VALUES ?g {{ {values} }} "
+                            f"GRAPH ?g {{ ?f <{KZ.rulesVersion}> ?v }} }}")
+        return sorted((str(r["g"]), str(r["v"])) for r in rows)
+
     def exists(self, sid: str) -> bool:
         return bool(self._select(f"SELECT ?s WHERE {{ GRAPH <{self.facts_graph(sid)}> {{ ?s ?p ?o }} }} "
                                  "LIMIT 1"))

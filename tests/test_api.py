@@ -239,6 +239,68 @@ def test_the_shapes_served_with_the_ontology_give_kzlaws_verdict_in_another_engi
         assert (conforms, theirs) == (kz["conforms"], ours), path.name
 
 
+def test_conditional_requests_keep_a_concurrent_update_from_being_lost(client):
+    """ETags on a stored scenario's representations (one per format and language, all built on what is
+    stored): If-None-Match gives 304; a PUT or DELETE with an If-Match from before someone else's write is
+    412 and changes nothing; If-None-Match: * creates only."""
+    doc = json.loads(FB)
+    r = client.put("/v1/scenarios/etag", content=FB, headers=JSONLD)
+    assert r.status_code == 201
+    first = client.get("/v1/scenarios/etag")
+    tag = first.headers["etag"]
+    assert tag.startswith('"') and first.headers["vary"] == "Accept"
+    again = client.get("/v1/scenarios/etag", headers={"if-none-match": tag})
+    assert again.status_code == 304 and again.headers["etag"] == tag and not again.content
+    turtle = client.get("/v1/scenarios/etag", headers={"accept": "text/turtle"})
+    assert turtle.headers["etag"] != tag  # another representation of the same state
+    assert client.get("/v1/scenarios/etag", headers={"accept": "text/turtle", "if-none-match": tag}).status_code == 200
+    en, ru = (client.get("/v1/scenarios/etag/findings", params={"lang": x}) for x in ("en", "ru"))
+    assert en.headers["etag"] != ru.headers["etag"]
+    assert client.get("/v1/scenarios/etag/findings", params={"lang": "ru"},
+                      headers={"if-none-match": ru.headers["etag"]}).status_code == 304
+    cmp = client.get("/v1/scenarios/etag/compare")
+    assert client.get("/v1/scenarios/etag/compare", headers={"if-none-match": cmp.headers["etag"]}).status_code == 304
+
+    # two systems read the same state; the first writes a change, the second's write is refused
+    doc["@graph"][2]["name"] = "Jane Doe"
+    changed = json.dumps(doc)
+    assert client.put("/v1/scenarios/etag", content=changed, headers={**JSONLD, "if-match": tag}).status_code == 200
+    now = client.get("/v1/scenarios/etag")
+    assert now.headers["etag"] != tag and "Jane Doe" in now.text
+    late = client.put("/v1/scenarios/etag", content=FB, headers={**JSONLD, "if-match": tag})
+    body = _problem(late, 412)
+    assert body["type"].endswith("/precondition-failed") and "GET it again" in body["detail"]
+    assert "Jane Doe" in client.get("/v1/scenarios/etag").text  # the first write stands
+    assert client.get("/v1/scenarios/etag/findings", params={"lang": "en"},
+                      headers={"if-none-match": en.headers["etag"]}).status_code == 200  # findings changed too
+    # an ETag of any representation of the current state will do; a weak one never does (strong comparison)
+    turtle_now = client.get("/v1/scenarios/etag", headers={"accept": "text/turtle"}).headers["etag"]
+    assert client.put("/v1/scenarios/etag", content=changed,
+                      headers={**JSONLD, "if-match": "W/" + turtle_now}).status_code == 412
+    assert client.put("/v1/scenarios/etag", content=changed, headers={**JSONLD, "if-match": turtle_now}).status_code == 200
+    # create only
+    _problem(client.put("/v1/scenarios/etag", content=FB, headers={**JSONLD, "if-none-match": "*"}), 412)
+    assert client.put("/v1/scenarios/etag-new", content=FB, headers={**JSONLD, "if-none-match": "*"}).status_code == 201
+    _problem(client.put("/v1/scenarios/etag-none", content=FB, headers={**JSONLD, "if-match": "*"}), 412)
+    _problem(client.get("/v1/scenarios/etag-none"), 404)
+    # delete
+    _problem(client.delete("/v1/scenarios/etag", headers={"if-match": tag}), 412)
+    assert client.get("/v1/scenarios/etag").status_code == 200
+    current = client.get("/v1/scenarios/etag").headers["etag"]
+    assert client.delete("/v1/scenarios/etag", headers={"if-match": current}).status_code == 204
+    _problem(client.get("/v1/scenarios/etag"), 404)
+
+
+def test_two_posts_of_one_new_id_store_it_once(client):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def post(_):
+        return client.post("/v1/scenarios", params={"id": "race"}, content=FB, headers=JSONLD).status_code
+    with ThreadPoolExecutor(4) as pool:
+        codes = sorted(pool.map(post, range(4)))
+    assert codes == [201, 409, 409, 409]
+
+
 def test_wrong_media_type_is_415(client):
     body = _problem(client.post("/v1/scenarios", content=FB, headers={"content-type": "text/plain"}), 415)
     assert "text/plain" in body["detail"]

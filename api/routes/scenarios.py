@@ -1,6 +1,7 @@
 """Stored scenarios: create, list, read, replace, delete; their findings and regime comparisons."""
 
 import json
+from contextlib import nullcontext
 from functools import cache
 from typing import Annotated
 
@@ -14,8 +15,17 @@ from kzlaw.parse import SCENARIO_ID as ID_PATTERN
 from kzlaw.parse import scenario_base
 from kzlaw.presentation import changes_json
 from kzlaw.rules import get_regime
-from kzlaw.service import UnknownScenario, ingest, stored_assessment, stored_findings
+from kzlaw.service import UnknownScenario, ingest, state_tag, stored_assessment, stored_findings
 
+from ..conditional import (
+    NOT_MODIFIED,
+    PRECONDITION,
+    check_write,
+    etag,
+    has_preconditions,
+    not_modified,
+    writing,
+)
 from ..deps import BodyDep, IdQuery, LangDep, RdfWantedDep, StoreDep
 from ..errors import PROBLEM_RESPONSES, UNAUTHORIZED, ApiProblem
 from ..examples import SCENARIO_BODY, SCENARIO_ID
@@ -43,6 +53,13 @@ def _summary(request: Request, store, sid: str) -> dict:
     return {"id": sid, "iri": scenario_base(sid, store.base), "href": href, "findings": href + "/findings"}
 
 
+def _tagged(response: Response, tag: str) -> Response:
+    """The representation's ETag; Vary: Accept, as the format follows it."""
+    response.headers["ETag"] = tag
+    response.headers["Vary"] = "Accept"
+    return response
+
+
 def _created(request, store, sid, a) -> dict:
     return {**_summary(request, store, sid), "rules_version": a.rules_version, "regimes": a.regimes,
             "findings_count": len(a.findings)}
@@ -53,7 +70,8 @@ def _created(request, store, sid, a) -> dict:
              dependencies=[WriteAccess],
              summary="Validate, assess (every regime) and store a scenario")
 def create_scenario(request: Request, body: BodyDep, store: StoreDep, id: IdQuery = None):
-    sid, a = ingest(store, body.data, body.format, id)
+    with writing(id) if id else nullcontext():  # an id of one's own: two POSTs cannot both find it free
+        sid, a = ingest(store, body.data, body.format, id)
     out = _created(request, store, sid, a)
     return JSONResponse(out, status_code=201, headers={"Location": out["href"]})
 
@@ -87,15 +105,20 @@ def list_scenarios(request: Request, store: StoreDep,
             "items": [_summary(request, store, sid) for sid in p.ids]}
 
 
-@router.get("/{sid}", response_model=ScenarioOut, responses={404: PROBLEM_RESPONSES[404],
+@router.get("/{sid}", response_model=ScenarioOut, responses={404: PROBLEM_RESPONSES[404], **NOT_MODIFIED,
                                                             **RDF_RESPONSES},
             summary="A stored scenario: its graphs and facts (Turtle or JSON-LD facts on Accept)")
-def get_scenario(request: Request, sid: Sid, store: StoreDep, rdf: RdfWantedDep):
-    if not store.exists(sid):
+def get_scenario(request: Request, response: Response, sid: Sid, store: StoreDep, rdf: RdfWantedDep):
+    state = state_tag(store, sid)
+    if state is None:
         raise UnknownScenario(sid)
+    tag = etag(state, "scenario", rdf)
+    if (unchanged := not_modified(request, tag)) is not None:
+        return unchanged
     facts = store.facts(sid)
     if rdf:
-        return rdf_response(graph_text(facts, rdf), rdf)
+        return _tagged(rdf_response(graph_text(facts, rdf), rdf), tag)
+    _tagged(response, tag)
     regimes = [n.rsplit("/", 1)[-1] for n in store.graph_names(sid) if "/findings/" in n]
     return {**_summary(request, store, sid),
             "graphs": {"facts": store.facts_graph(sid), "inferred": store.inferred_graph(sid),
@@ -104,14 +127,17 @@ def get_scenario(request: Request, sid: Sid, store: StoreDep, rdf: RdfWantedDep)
 
 
 @router.put("/{sid}", response_model=ScenarioCreated, openapi_extra=SCENARIO_BODY,
-            responses={**PROBLEM_RESPONSES, **UNAUTHORIZED,
+            responses={**PROBLEM_RESPONSES, **UNAUTHORIZED, **PRECONDITION,
                        201: {"description": "Stored under a new id (Location: the scenario)",
                              "model": ScenarioCreated}},
             dependencies=[WriteAccess],
             summary="Store a scenario under this id, replacing what was there (200), or creating it (201)")
 def put_scenario(request: Request, sid: Sid, body: BodyDep, store: StoreDep):
-    existed = store.exists(sid)
-    sid, a = ingest(store, body.data, body.format, sid, replace=True)
+    with writing(sid):
+        if has_preconditions(request):
+            check_write(request, state_tag(store, sid))
+        existed = store.exists(sid)
+        sid, a = ingest(store, body.data, body.format, sid, replace=True)
     out = _created(request, store, sid, a)
     if existed:
         return out
@@ -119,35 +145,53 @@ def put_scenario(request: Request, sid: Sid, body: BodyDep, store: StoreDep):
     return JSONResponse(out, status_code=201, headers={"Location": out["href"]})
 
 
-@router.delete("/{sid}", status_code=204, responses={404: PROBLEM_RESPONSES[404], **UNAUTHORIZED},
+@router.delete("/{sid}", status_code=204, responses={404: PROBLEM_RESPONSES[404], **UNAUTHORIZED, **PRECONDITION},
                dependencies=[WriteAccess],
                summary="Delete a stored scenario (facts, inferences, findings)")
-def delete_scenario(sid: Sid, store: StoreDep):
-    if not store.delete(sid):
-        raise UnknownScenario(sid)
+def delete_scenario(request: Request, sid: Sid, store: StoreDep):
+    with writing(sid):
+        if has_preconditions(request):
+            check_write(request, state_tag(store, sid))
+        if not store.delete(sid):
+            raise UnknownScenario(sid)
     return Response(status_code=204)
 
 
 @router.get("/{sid}/findings", response_model=StoredFindingsOut,
-            responses={404: PROBLEM_RESPONSES[404], **RDF_RESPONSES},
+            responses={404: PROBLEM_RESPONSES[404], **NOT_MODIFIED, **RDF_RESPONSES},
             summary="The stored findings of a scenario (JSON; Turtle or JSON-LD on Accept)")
-def get_findings(sid: Sid, store: StoreDep, lang: LangDep, rdf: RdfWantedDep,
+def get_findings(request: Request, response: Response, sid: Sid, store: StoreDep, lang: LangDep,
+                 rdf: RdfWantedDep,
                  regime: Annotated[str | None, Query(description="One regime (default: all)",
                                                         examples=["current-law"])] = None):
     if regime:
         get_regime(regime)
+    state = state_tag(store, sid)
+    if state is None:
+        raise UnknownScenario(sid)
+    tag = etag(state, "findings", regime, rdf, None if rdf else lang)
+    if (unchanged := not_modified(request, tag)) is not None:
+        return unchanged
     sf = stored_findings(store, sid, regime)
     if rdf:
-        return rdf_response(graph_text(sf.graph, rdf), rdf)
+        return _tagged(rdf_response(graph_text(sf.graph, rdf), rdf), tag)
+    _tagged(response, tag)
     return sf.json(lang)
 
 
-@router.get("/{sid}/compare", response_model=ChangesOut, responses={404: PROBLEM_RESPONSES[404]},
+@router.get("/{sid}/compare", response_model=ChangesOut, responses={404: PROBLEM_RESPONSES[404], **NOT_MODIFIED},
             summary="What appears, disappears or changes between two regimes (stored findings)")
-def compare(sid: Sid, store: StoreDep, lang: LangDep,
+def compare(request: Request, response: Response, sid: Sid, store: StoreDep, lang: LangDep,
             base: Annotated[str, Query(examples=["current-law"])] = "current-law",
             other: Annotated[str, Query(examples=["reform-proposal"])] = "reform-proposal"):
     get_regime(base)
     get_regime(other)
+    state = state_tag(store, sid)
+    if state is None:
+        raise UnknownScenario(sid)
+    tag = etag(state, "compare", base, other, lang)
+    if (unchanged := not_modified(request, tag)) is not None:
+        return unchanged
+    _tagged(response, tag)
     a = stored_assessment(store, sid)
     return changes_json(diff(a, base, other), a, base, other, lang)
