@@ -26,8 +26,12 @@ _LOCKS_GUARD = threading.Lock()
 
 def etag(state: str, *variant: object) -> str:
     """The strong ETag of one representation: the stored state, then a digest of what selects the
-    representation (route, format, language, regimes)."""
-    return f'"{state}.{hashlib.sha256(repr(variant).encode()).hexdigest()[:8]}"'
+    representation (route, format, language, regimes) and of the rules version this server runs (labels and
+    explanations of the law's terms come from its own ontology, not from the store)."""
+    from kzlaw.rules import rules_version
+
+    digest = hashlib.sha256(repr((rules_version(), *variant)).encode()).hexdigest()[:8]
+    return f'"{state}.{digest}"'
 
 
 def _tags(header: str) -> list[tuple[bool, str]] | None:
