@@ -1,8 +1,8 @@
 """Conditional requests on stored scenarios (RFC 9110 §8.8.3, §13): ETags built on what is stored
 (kzlaw.service.state_tag, one per representation), 304 for a GET whose If-None-Match holds the current
-one, 412 for a PUT or DELETE whose If-Match / If-None-Match does not hold. Writes to one id are serialised
-in the process, so a precondition and the write it guards see the same state (and two POSTs of one new id
-cannot both pass the "taken?" check). Processes that share a SPARQL server do not share these locks."""
+one, 412 for a request whose If-Match (or, on a write, If-None-Match) does not hold. Requests about one id
+are serialised in the process, so a precondition and the write it guards see the same state, an ETag and
+the body it tags come from one state, and two POSTs of one new id cannot both pass the "taken?" check. Processes that share a SPARQL server do not share these locks."""
 
 from __future__ import annotations
 
@@ -60,6 +60,16 @@ def has_preconditions(request: Request) -> bool:
     return "if-match" in request.headers or "if-none-match" in request.headers
 
 
+def check_read(request: Request, state: str) -> None:
+    """412 unless If-Match holds for a GET (RFC 9110 §13.1.1: evaluated first, strong comparison)."""
+    header = request.headers.get("if-match")
+    if header is not None:
+        tags = _tags(header)
+        if tags is not None and not any(not weak and _state(t) == state for weak, t in tags):
+            raise ApiProblem(412, "precondition-failed", "Precondition failed",
+                             "If-Match does not hold: the scenario changed since that ETag was given")
+
+
 def check_write(request: Request, state: str | None) -> None:
     """412 unless the write's preconditions hold for the stored ``state`` (None: nothing stored). If-Match:
     "*" needs the scenario to exist; a list needs one strong tag of any representation of the current
@@ -83,8 +93,9 @@ def check_write(request: Request, state: str | None) -> None:
 
 
 @contextmanager
-def writing(sid: str):
-    """Holds the lock of one scenario id while a precondition is checked and the write is done."""
+def holding(sid: str):
+    """Holds the lock of one scenario id while a precondition is checked and the write is done, or while
+    an ETag and the body it tags are read (so they come from one state)."""
     with _LOCKS_GUARD:
         lock = _LOCKS.get(sid)
         if lock is None:

@@ -512,7 +512,7 @@ def _complete(raw: list, closure: Graph, scenario: URIRef) -> tuple[list[Finding
     for fd in findings:
         fi = ox.NamedNode(fd.iri)
         triples += [(fi, _EXPLANATION_OX, ox.Literal(text, language=lang)) for lang, text in fd.explanation.items()]
-    findings.sort(key=lambda x: (x.regime, x.subject, _rule_rank(x), x.concerns or ""))
+    findings.sort(key=lambda x: (x.regime, x.subject, _rule_rank(x), x.concerns or "", x.iri))  # iri: no ties
     return findings, triples
 
 

@@ -143,9 +143,14 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(2)
         typer.echo(notice, err=True)
         if load:
+            files = scenario_paths(list(load))
+            clash = _ids_clash(files)
+            if clash:
+                typer.echo(f"error: {clash}", err=True)
+                raise typer.Exit(2)
             st = _open(settings)
             try:
-                code, _ = load_files(st, scenario_paths(list(load)))
+                code, _ = load_files(st, files)
             finally:
                 st.close()
             if code:

@@ -125,11 +125,11 @@ def findings_from_graph(g: Graph) -> list[Finding]:
         derived = list(g.objects(f, PROV.wasDerivedFrom))
         kw["premises"] = sorted(str(d) for d in derived if d in iris)
         kw["facts"] = sorted(str(d) for d in derived if d not in iris)
-        kw["explanation"] = {lit.language: str(lit) for lit in g.objects(f, KZ.explanation)
-                             if lit.language in LANGS}
+        texts = {lit.language: str(lit) for lit in g.objects(f, KZ.explanation) if lit.language in LANGS}
+        kw["explanation"] = {lang: texts[lang] for lang in LANGS if lang in texts}  # en, ru, kk: one order
         out.append(Finding(**kw))
     out.sort(key=lambda x: (x.regime, x.subject, _rule_rank(x) if URIRef(x.rule) in rules else (0, ""),
-                            x.concerns or ""))
+                            x.concerns or "", x.iri))  # the iri last: no ties, one order in every process
     return out
 
 

@@ -275,7 +275,10 @@ def syntax_error(query: str, message: str, parsed: str | None = None, unplaced: 
         if expected and at_end and ox_at_end and not undeclared:
             parts.append(listing)
         elif expected and located is False and not undeclared and m:  # no position of our own: Oxigraph's
-            parts.append(f"Oxigraph's parser stopped at line {m.group(1)}, column {m.group(2)}, {listing}")
+            ox_line, ox_column = int(m.group(1)), int(m.group(2))
+            if ox_line == 1 and parsed and parsed.endswith(query) and ox_column > len(parsed) - len(query):
+                ox_column -= len(parsed) - len(query)  # in the query as written, not as sent
+            parts.append(f"Oxigraph's parser stopped at line {ox_line}, column {ox_column}, {listing}")
     elif message:
         parts.append(message)
     if at is None:
@@ -652,22 +655,38 @@ def endpoint_results(url: str, query: str, timeout: float = 120.0):
 
     form = query_form(query)
     sent = with_prefixes(query)
-    try:
+    try:  # a redirect (e.g. to the endpoint's URL with a slash) is followed; 307/308 keep the POST
         r = httpx.post(url, content=sent.encode("utf-8"), timeout=httpx.Timeout(timeout, connect=5.0),
+                       follow_redirects=True,
                        headers={"Content-Type": "application/sparql-query", "Accept": _ACCEPT[form]})
     except httpx.HTTPError as e:
         raise StoreUnavailable(f"cannot reach the SPARQL endpoint at {url}: {type(e).__name__}: {e}") from None
+    ctype = r.headers.get("content-type", "").split(";")[0].strip()
     if r.status_code < 300:
-        return _parsed_results(r.content, form)
-    if r.headers.get("content-type", "").startswith("application/problem+json"):
-        doc = r.json()
-        detail = doc.get("detail") or doc.get("title") or f"query refused ({r.status_code})"
+        try:
+            return _parsed_results(r.content, form)
+        except (SyntaxError, ValueError):
+            raise QueryError(f"the endpoint at {url} answered {r.status_code} with {ctype or 'no content type'}, "
+                             f"not {_ACCEPT[form]} (is it a SPARQL endpoint?)") from None
+    shift = len(sent) - len(query)  # the declarations put before the query's first line
+
+    def unshifted(text: str, column: int | None) -> tuple[str, int | None]:
+        """Line 1's columns in the query as written (the server counted the declarations too)."""
+        if not shift:
+            return text, column
+        text = re.sub(r"line 1, column (\d+)",
+                      lambda m: f"line 1, column {int(m.group(1)) - shift if int(m.group(1)) > shift else m.group(1)}",
+                      text)
+        return text, column - shift if isinstance(column, int) and column > shift else column
+    if ctype == "application/problem+json":
+        try:
+            doc = r.json()
+        except ValueError:
+            doc = {"detail": r.text[:500]}
+        detail = str(doc.get("detail") or doc.get("title") or f"query refused ({r.status_code})")
         line, column = doc.get("line"), doc.get("column")
-        shift = len(sent) - len(query)  # the declarations put before the query's first line
-        if line == 1 and shift and isinstance(column, int) and column > shift:
-            detail = detail.replace(f"line 1, column {column}", f"line 1, column {column - shift}", 1)
-            column -= shift
-        raise QueryError(detail, line, column)
+        detail, column = unshifted(detail, column if line == 1 else None) if line in (1, None) else (detail, column)
+        raise QueryError(detail, line if isinstance(line, int) else None, column if isinstance(column, int) else None)
     if r.status_code == 400:
         raise syntax_error(query, r.text[:2000], parsed=sent, unplaced="query refused (400)")
     raise QueryError(f"query refused ({r.status_code}): {r.text[:500]}")

@@ -220,6 +220,10 @@ def test_the_shapes_served_with_the_ontology_give_kzlaws_verdict_in_another_engi
     as_jsonld = client.get("/v1/shapes", headers={"accept": "application/ld+json"})
     assert len(Graph().parse(data=as_jsonld.text, format="json-ld")) == len(shapes) > 100
     assert client.get("/v1/shapes", headers={"accept": "image/png"}).status_code == 406
+    # a type refused with q=0 is not chosen through a wildcard
+    assert client.get("/v1/shapes", headers={"accept": "text/turtle;q=0, */*;q=0.5"}).headers[
+        "content-type"].startswith("application/ld+json")
+    assert client.get("/v1/shapes", headers={"accept": "text/turtle;q=0"}).status_code == 406
     ontology = Graph().parse(data=client.get("/ontology", headers={"accept": "text/turtle"}).text, format="turtle")
     bad = [p for p in scenario_files("bad") if sidecar(p, ".expected.json").exists()
            and json.loads(sidecar(p, ".expected.json").read_text(encoding="utf-8"))["exit"] == 1]
@@ -283,6 +287,10 @@ def test_conditional_requests_keep_a_concurrent_update_from_being_lost(client):
     assert client.put("/v1/scenarios/etag-new", content=FB, headers={**JSONLD, "if-none-match": "*"}).status_code == 201
     _problem(client.put("/v1/scenarios/etag-none", content=FB, headers={**JSONLD, "if-match": "*"}), 412)
     _problem(client.get("/v1/scenarios/etag-none"), 404)
+    # If-Match on a GET is a precondition too (RFC 9110 §13.1.1); preconditions never turn a 404 into a 412
+    _problem(client.get("/v1/scenarios/etag", headers={"if-match": tag}), 412)
+    assert client.get("/v1/scenarios/etag/findings", headers={"if-match": turtle_now}).status_code == 200
+    _problem(client.delete("/v1/scenarios/etag-none", headers={"if-match": tag}), 404)
     # delete
     _problem(client.delete("/v1/scenarios/etag", headers={"if-match": tag}), 412)
     assert client.get("/v1/scenarios/etag").status_code == 200

@@ -190,6 +190,27 @@ def test_query_asks_a_running_server_over_http(tmp_path):
         assert r.returncode == 2 and "read-only" in r.stderr
     finally:
         server.stop()
+    # something that is no SPARQL endpoint answering 200 (a login page, say): said so, no traceback
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    class Page(BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(b"<html><body>Sign in</body></html>")
+
+        def log_message(self, *args):
+            pass
+    page = HTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=page.serve_forever, daemon=True).start()
+    try:
+        r = run("query", "--endpoint", f"http://127.0.0.1:{page.server_port}/", "ASK {}")
+        assert r.returncode == 2 and "answered 200 with text/html" in r.stderr and "is it a SPARQL endpoint?" \
+            in r.stderr and "Traceback" not in r.stderr, r.stderr
+    finally:
+        page.shutdown()
     r = run("query", "--endpoint", f"http://127.0.0.1:{free_port()}/sparql", "ASK {}")
     assert r.returncode == 2 and "cannot reach the SPARQL endpoint" in r.stderr and "Traceback" not in r.stderr
 
@@ -216,6 +237,9 @@ def test_a_directory_stands_for_its_scenario_files(tmp_path):
     r = run("load", "--store", tmp_path / "other", d)
     assert r.returncode == 2 and "would both be stored as 'reach'; nothing was stored" in r.stderr
     assert not (tmp_path / "other").exists()
+    r = run("serve", "--store", tmp_path / "served", "--port", "9", "--load", d)  # refused before serving
+    assert r.returncode == 2 and "would both be stored as 'reach'" in r.stderr
+    assert not (tmp_path / "served").exists()
     (tmp_path / "empty").mkdir()
     r = run("validate", tmp_path / "empty")
     assert r.returncode == 2 and "holds no scenario file" in r.stderr

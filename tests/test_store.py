@@ -358,3 +358,9 @@ def test_locating_an_error_stops_at_its_budget(monkeypatch):
     e = module.syntax_error(query, "error at 1:31: expected BIND")
     assert (e.line, e.column) == (None, None)
     assert str(e) == "syntax error: Oxigraph's parser stopped at line 1, column 31, expected BIND"
+    # a server that was sent PREFIX declarations before the query counted them: its column is given back
+    # in the query as written
+    sent = module.with_prefixes("SELECT * WHERE { ?s a kz:A ?o }")
+    shift = len(sent) - len("SELECT * WHERE { ?s a kz:A ?o }")
+    e = module.syntax_error("SELECT * WHERE { ?s a kz:A ?o }", f"error at 1:{31 + shift}: expected BIND", parsed=sent)
+    assert str(e) == "syntax error: Oxigraph's parser stopped at line 1, column 31, expected BIND"

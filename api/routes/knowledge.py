@@ -77,17 +77,17 @@ def _shapes_text(fmt: str) -> str:
                        406: {"description": "No offered format is acceptable", "content": {PROBLEM_MEDIA_TYPE: {
                            "schema": {"$ref": "#/components/schemas/Problem"}}}}})
 def shapes(request: Request):
+    ranked = ranked_media_types(request.headers.get("accept") or "*/*")
+    refused = {media for media, q in ranked if q <= 0}  # "text/turtle;q=0": not Turtle, even for */*
     fmt = None
-    for media, q in ranked_media_types(request.headers.get("accept") or "*/*"):
+    for media, q in ranked:
         if q <= 0:
             continue
-        if media in ("*/*", "text/*"):
-            fmt = "turtle"
-        elif media in ("application/*",):
-            fmt = "json-ld"
-        else:
-            fmt = _SHAPES_TYPES.get(media)
-        if fmt:
+        offers = [m for m in _SHAPES_TYPES if m == media or media == "*/*"
+                  or (media.endswith("/*") and m.startswith(media[:-1]))]
+        offers = [m for m in offers if m not in refused]
+        if offers:
+            fmt = _SHAPES_TYPES[offers[0]]
             break
     if fmt is None:
         raise ApiProblem(406, "not-acceptable", "Not acceptable",

@@ -20,11 +20,12 @@ from kzlaw.service import UnknownScenario, ingest, state_tag, stored_assessment,
 from ..conditional import (
     NOT_MODIFIED,
     PRECONDITION,
+    check_read,
     check_write,
     etag,
     has_preconditions,
+    holding,
     not_modified,
-    writing,
 )
 from ..deps import BodyDep, IdQuery, LangDep, RdfWantedDep, StoreDep
 from ..errors import PROBLEM_RESPONSES, UNAUTHORIZED, ApiProblem
@@ -53,6 +54,17 @@ def _summary(request: Request, store, sid: str) -> dict:
     return {"id": sid, "iri": scenario_base(sid, store.base), "href": href, "findings": href + "/findings"}
 
 
+def _conditional_read(request: Request, store, sid: str, *variant) -> tuple[str, Response | None]:
+    """The representation's ETag, and the answer its preconditions give instead (304), if any; 404 if
+    nothing is stored, 412 if If-Match does not hold."""
+    state = state_tag(store, sid)
+    if state is None:
+        raise UnknownScenario(sid)
+    tag = etag(state, *variant)
+    check_read(request, state)
+    return tag, not_modified(request, tag)
+
+
 def _tagged(response: Response, tag: str) -> Response:
     """The representation's ETag; Vary: Accept, as the format follows it."""
     response.headers["ETag"] = tag
@@ -70,7 +82,7 @@ def _created(request, store, sid, a) -> dict:
              dependencies=[WriteAccess],
              summary="Validate, assess (every regime) and store a scenario")
 def create_scenario(request: Request, body: BodyDep, store: StoreDep, id: IdQuery = None):
-    with writing(id) if id else nullcontext():  # an id of one's own: two POSTs cannot both find it free
+    with holding(id) if id else nullcontext():  # an id of one's own: two POSTs cannot both find it free
         sid, a = ingest(store, body.data, body.format, id)
     out = _created(request, store, sid, a)
     return JSONResponse(out, status_code=201, headers={"Location": out["href"]})
@@ -105,21 +117,19 @@ def list_scenarios(request: Request, store: StoreDep,
             "items": [_summary(request, store, sid) for sid in p.ids]}
 
 
-@router.get("/{sid}", response_model=ScenarioOut, responses={404: PROBLEM_RESPONSES[404], **NOT_MODIFIED,
-                                                            **RDF_RESPONSES},
+@router.get("/{sid}", response_model=ScenarioOut,
+            responses={404: PROBLEM_RESPONSES[404], **NOT_MODIFIED, **PRECONDITION, **RDF_RESPONSES},
             summary="A stored scenario: its graphs and facts (Turtle or JSON-LD facts on Accept)")
 def get_scenario(request: Request, response: Response, sid: Sid, store: StoreDep, rdf: RdfWantedDep):
-    state = state_tag(store, sid)
-    if state is None:
-        raise UnknownScenario(sid)
-    tag = etag(state, "scenario", rdf)
-    if (unchanged := not_modified(request, tag)) is not None:
-        return unchanged
-    facts = store.facts(sid)
-    if rdf:
-        return _tagged(rdf_response(graph_text(facts, rdf), rdf), tag)
+    with holding(sid):  # the ETag and the body read from one state
+        tag, early = _conditional_read(request, store, sid, "scenario", rdf)
+        if early is not None:
+            return early
+        facts = store.facts(sid)
+        if rdf:
+            return _tagged(rdf_response(graph_text(facts, rdf), rdf), tag)
+        regimes = [n.rsplit("/", 1)[-1] for n in store.graph_names(sid) if "/findings/" in n]
     _tagged(response, tag)
-    regimes = [n.rsplit("/", 1)[-1] for n in store.graph_names(sid) if "/findings/" in n]
     return {**_summary(request, store, sid),
             "graphs": {"facts": store.facts_graph(sid), "inferred": store.inferred_graph(sid),
                        "findings": {r: store.findings_graph(sid, r) for r in sorted(regimes)}},
@@ -133,7 +143,7 @@ def get_scenario(request: Request, response: Response, sid: Sid, store: StoreDep
             dependencies=[WriteAccess],
             summary="Store a scenario under this id, replacing what was there (200), or creating it (201)")
 def put_scenario(request: Request, sid: Sid, body: BodyDep, store: StoreDep):
-    with writing(sid):
+    with holding(sid):
         if has_preconditions(request):
             check_write(request, state_tag(store, sid))
         existed = store.exists(sid)
@@ -149,16 +159,19 @@ def put_scenario(request: Request, sid: Sid, body: BodyDep, store: StoreDep):
                dependencies=[WriteAccess],
                summary="Delete a stored scenario (facts, inferences, findings)")
 def delete_scenario(request: Request, sid: Sid, store: StoreDep):
-    with writing(sid):
+    with holding(sid):
         if has_preconditions(request):
-            check_write(request, state_tag(store, sid))
+            state = state_tag(store, sid)
+            if state is None:  # RFC 9110 §13.2.1: preconditions do not turn a 404 into a 412
+                raise UnknownScenario(sid)
+            check_write(request, state)
         if not store.delete(sid):
             raise UnknownScenario(sid)
     return Response(status_code=204)
 
 
 @router.get("/{sid}/findings", response_model=StoredFindingsOut,
-            responses={404: PROBLEM_RESPONSES[404], **NOT_MODIFIED, **RDF_RESPONSES},
+            responses={404: PROBLEM_RESPONSES[404], **NOT_MODIFIED, **PRECONDITION, **RDF_RESPONSES},
             summary="The stored findings of a scenario (JSON; Turtle or JSON-LD on Accept)")
 def get_findings(request: Request, response: Response, sid: Sid, store: StoreDep, lang: LangDep,
                  rdf: RdfWantedDep,
@@ -166,32 +179,29 @@ def get_findings(request: Request, response: Response, sid: Sid, store: StoreDep
                                                         examples=["current-law"])] = None):
     if regime:
         get_regime(regime)
-    state = state_tag(store, sid)
-    if state is None:
-        raise UnknownScenario(sid)
-    tag = etag(state, "findings", regime, rdf, None if rdf else lang)
-    if (unchanged := not_modified(request, tag)) is not None:
-        return unchanged
-    sf = stored_findings(store, sid, regime)
+    with holding(sid):
+        tag, early = _conditional_read(request, store, sid, "findings", regime, rdf, None if rdf else lang)
+        if early is not None:
+            return early
+        sf = stored_findings(store, sid, regime)
     if rdf:
         return _tagged(rdf_response(graph_text(sf.graph, rdf), rdf), tag)
     _tagged(response, tag)
     return sf.json(lang)
 
 
-@router.get("/{sid}/compare", response_model=ChangesOut, responses={404: PROBLEM_RESPONSES[404], **NOT_MODIFIED},
+@router.get("/{sid}/compare", response_model=ChangesOut,
+            responses={404: PROBLEM_RESPONSES[404], **NOT_MODIFIED, **PRECONDITION},
             summary="What appears, disappears or changes between two regimes (stored findings)")
 def compare(request: Request, response: Response, sid: Sid, store: StoreDep, lang: LangDep,
             base: Annotated[str, Query(examples=["current-law"])] = "current-law",
             other: Annotated[str, Query(examples=["reform-proposal"])] = "reform-proposal"):
     get_regime(base)
     get_regime(other)
-    state = state_tag(store, sid)
-    if state is None:
-        raise UnknownScenario(sid)
-    tag = etag(state, "compare", base, other, lang)
-    if (unchanged := not_modified(request, tag)) is not None:
-        return unchanged
+    with holding(sid):
+        tag, early = _conditional_read(request, store, sid, "compare", base, other, lang)
+        if early is not None:
+            return early
+        a = stored_assessment(store, sid)
     _tagged(response, tag)
-    a = stored_assessment(store, sid)
     return changes_json(diff(a, base, other), a, base, other, lang)
