@@ -4,7 +4,8 @@ pySHACL interprets the shapes graph for every scenario (and re-parses each SHACL
 shapes are fixed, so here they are read once into plain records and each scenario is checked with
 dictionary look-ups, its two SHACL-SPARQL constraints run in Oxigraph. Only the constructs
 ``shapes/input`` uses are compiled (targets by class and by subjects-of; sh:class, sh:datatype,
-sh:nodeKind, sh:in, sh:minCount, sh:maxCount, sh:or and sh:xone of such shapes, sh:sparql SELECT); a
+sh:nodeKind, sh:in, sh:minCount, sh:maxCount, sh:or and sh:xone of such shapes, a node shape's own
+sh:nodeKind sh:IRI, sh:sparql SELECT); a
 shapes graph with anything else raises ``Unsupported`` at compile time and validation stays with pySHACL.
 
 The data graph is the same as pySHACL's: the scenario plus the ontology part pySHACL mixes in
@@ -33,7 +34,8 @@ class Unsupported(Exception):
 
 
 # sh: predicates each kind of shape may use here (anything else: Unsupported)
-_NODE_KEYS = {SH.targetClass, SH.targetSubjectsOf, SH.property, SH.xone, SH.sparql, SH.message, SH["or"]}
+_NODE_KEYS = {SH.targetClass, SH.targetSubjectsOf, SH.property, SH.xone, SH.sparql, SH.message, SH["or"],
+              SH.nodeKind}
 _PROP_KEYS = {SH.path, SH.minCount, SH.maxCount, SH["class"], SH.datatype, SH.nodeKind, SH["in"],
               SH["or"], SH.message, SH.name, SH.description}
 _SCHEMA_PREDICATES = {RDFS.subClassOf, OWL.equivalentClass, RDFS.subPropertyOf, OWL.equivalentProperty}
@@ -61,6 +63,7 @@ class _Node:
     props: list = field(default_factory=list)
     xone_classes: tuple | None = None
     or_props: tuple | None = None  # sh:or of property shapes with sh:minCount only: ((path, min), ...)
+    iri_only: bool = False  # sh:nodeKind sh:IRI on the focus node itself
     sparql: list = field(default_factory=list)  # (query text, messages)
     messages: dict = field(default_factory=dict)
 
@@ -134,7 +137,11 @@ def _node(g: Graph, node) -> _Node:
                 raise Unsupported(f"an sh:or member other than [ sh:path P ; sh:minCount N ]: {m}")
             members.append((_one(g, m, SH.path), int(_one(g, m, SH.minCount))))
         n.or_props = tuple(members)
-    if n.xone_classes is not None or n.or_props is not None:
+    kind = _one(g, node, SH.nodeKind)
+    if kind not in (None, SH.IRI):
+        raise Unsupported(f"sh:nodeKind {kind}")
+    n.iri_only = kind == SH.IRI
+    if n.xone_classes is not None or n.or_props is not None or n.iri_only:
         n.messages = _messages(g, node)
     for c in g.objects(node, SH.sparql):
         if _keys(g, c) - {SH.select, SH.message, SH.prefixes} or (c, SH.deactivated, None) in g:
@@ -244,6 +251,8 @@ class CompiledShapes:
                 for s in (*self.s_subjects_of.get(p, ()), *subjects_of.get(p, ())):
                     focus[s] = None
             for f in focus:
+                if shape.iri_only and not isinstance(f, URIRef):
+                    results.append(Result(f, None, f, shape.node, "NodeKindConstraintComponent", shape.messages))
                 for prop in shape.props:
                     results += _check_prop(prop, f, values(f, prop.path), instance_of)
                 if shape.xone_classes is not None and sum(instance_of(f, c) for c in shape.xone_classes) != 1:
