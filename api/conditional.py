@@ -2,7 +2,8 @@
 (kzlaw.service.state_tag, one per representation), 304 for a GET whose If-None-Match holds the current
 one, 412 for a request whose If-Match (or, on a write, If-None-Match) does not hold. Requests about one id
 are serialised in the process, so a precondition and the write it guards see the same state, an ETag and
-the body it tags come from one state, and two POSTs of one new id cannot both pass the "taken?" check. Processes that share a SPARQL server do not share these locks."""
+the body it tags come from one state, and two POSTs of one new id cannot both pass the "taken?" check.
+Processes that share a SPARQL server do not share these locks."""
 
 from __future__ import annotations
 
