@@ -203,11 +203,11 @@ class _OverBudget(BaseException):
 
 def _locate(query: str) -> tuple[int, int] | bool:
     """Where rdflib's SPARQL parser stops on ``query`` (1-based line and column); True if it parses it, False
-    if it cannot say (within LOCATE_BUDGET_S, or at all). Oxigraph's own position is where its parser gave up looking ahead,
-    most often the end of the query, so the failing token is found again with rdflib's (pyparsing, which
-    reports the first token no rule accepts). Only run on queries Oxigraph refused. rdflib would count a
-    tab as 8 columns and a \\u escape as one character: both are replaced by as many characters of the same
-    kind first, so the position is the query's own."""
+    if it cannot say (within LOCATE_BUDGET_S, or at all). Oxigraph's own position is where its parser gave
+    up looking ahead, most often the end of the query, so the failing token is found again with rdflib's
+    (pyparsing, which reports the first token no rule accepts). Only run on queries Oxigraph refused.
+    rdflib would count a tab as 8 columns and a \\u escape as one character: both are replaced by as many
+    characters of the same kind first, so the position is the query's own."""
     if len(query) > LOCATE_MAX_CHARS:
         return False
     from pyparsing import ParseBaseException
