@@ -12,8 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from api.negotiation import negotiate
 from api.results import write_solutions
-from api.routes.sparql import RESULTS, _Deadline, _evaluate, negotiate
+from api.routes.sparql import GRAPHS, RESULTS, _Deadline, _evaluate
 
 FORMATS = [ox.QueryResultsFormat.JSON, ox.QueryResultsFormat.XML, ox.QueryResultsFormat.CSV,
            ox.QueryResultsFormat.TSV]
@@ -121,3 +122,16 @@ def test_the_endpoint_evaluates_a_select_once():
     assert len(calls) == 1 and media == "text/tab-separated-values"
     assert body == store.query("SELECT ?s ?o WHERE { ?s ?p ?o } ORDER BY ?o").serialize(
         format=ox.QueryResultsFormat.TSV)
+
+
+def test_negotiation_honours_a_refusal_by_q_0():
+    """A type refused by name (q=0) is not chosen, neither by itself nor through a wildcard."""
+    from api.errors import ApiProblem
+
+    assert negotiate("text/turtle;q=0, */*;q=0.5", GRAPHS)[0] == "application/n-triples"
+    assert negotiate("application/sparql-results+json;q=0, application/*", RESULTS)[0] == \
+        "application/sparql-results+xml"
+    assert negotiate("", GRAPHS)[0] == "text/turtle"
+    with pytest.raises(ApiProblem) as e:
+        negotiate("text/turtle;q=0", GRAPHS)
+    assert e.value.status == 406

@@ -12,9 +12,9 @@ from kzlaw.knowledge import input_shapes_graph, ontology_graph
 from kzlaw.namespaces import KZ
 from kzlaw.rules import all_regimes, all_rules
 
-from ..errors import PROBLEM_MEDIA_TYPE, ApiProblem
+from ..errors import PROBLEM_MEDIA_TYPE
 from ..models import ProvisionOut, RegimeOut, RuleOut
-from ..negotiation import ranked_media_types
+from ..negotiation import negotiate
 from .rdf import graph_text
 
 router = APIRouter(prefix="/v1", tags=["law"])
@@ -57,8 +57,8 @@ def rules() -> list[dict]:
             for r in sorted(all_rules().values(), key=lambda r: str(r.iri))]
 
 
-_SHAPES_TYPES = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/n-triples": "nt",
-                 "application/rdf+xml": "xml"}
+_SHAPES_OFFERS = [("text/turtle", "turtle"), ("application/ld+json", "json-ld"),
+                  ("application/n-triples", "nt"), ("application/rdf+xml", "xml")]  # preferred first
 _SHAPES_MEDIA = {"turtle": "text/turtle; charset=utf-8", "json-ld": "application/ld+json",
                  "nt": "application/n-triples", "xml": "application/rdf+xml"}
 
@@ -77,19 +77,5 @@ def _shapes_text(fmt: str) -> str:
                        406: {"description": "No offered format is acceptable", "content": {PROBLEM_MEDIA_TYPE: {
                            "schema": {"$ref": "#/components/schemas/Problem"}}}}})
 def shapes(request: Request):
-    ranked = ranked_media_types(request.headers.get("accept") or "*/*")
-    refused = {media for media, q in ranked if q <= 0}  # "text/turtle;q=0": not Turtle, even for */*
-    fmt = None
-    for media, q in ranked:
-        if q <= 0:
-            continue
-        offers = [m for m in _SHAPES_TYPES if m == media or media == "*/*"
-                  or (media.endswith("/*") and m.startswith(media[:-1]))]
-        offers = [m for m in offers if m not in refused]
-        if offers:
-            fmt = _SHAPES_TYPES[offers[0]]
-            break
-    if fmt is None:
-        raise ApiProblem(406, "not-acceptable", "Not acceptable",
-                         f"the shapes are served as {', '.join(_SHAPES_TYPES)}")
+    _, fmt = negotiate(request.headers.get("accept", ""), _SHAPES_OFFERS)
     return Response(_shapes_text(fmt), media_type=_SHAPES_MEDIA[fmt], headers={"Vary": "Accept"})

@@ -21,7 +21,7 @@ from kzlaw.store import QueryError, query_form
 from ..deps import SettingsDep, StoreDep, read_body
 from ..errors import PROBLEM_MEDIA_TYPE, ApiProblem
 from ..examples import SPARQL_EXAMPLE
-from ..negotiation import ranked_media_types
+from ..negotiation import negotiate, ranked_media_types
 from ..results import write_solutions
 
 router = APIRouter(tags=["sparql"])
@@ -43,18 +43,6 @@ GRAPHS = [  # media types for CONSTRUCT / DESCRIBE
     ("text/plain", ox.RdfFormat.N_TRIPLES),
     ("application/json", ox.RdfFormat.JSON_LD),
 ]
-
-
-def negotiate(accept: str, offers: list[tuple[str, object]]) -> tuple[str, object]:
-    for mt, _q in ranked_media_types(accept):
-        for offer in offers:
-            if mt == offer[0] or mt in ("*/*", "") or (mt.endswith("/*") and offer[0].startswith(mt[:-1])):
-                return offer
-    if not accept.strip():
-        return offers[0]
-    raise ApiProblem(406, "not-acceptable", "Not acceptable",
-                     f"no result format matches Accept: {accept}; offered: "
-                     f"{', '.join(o[0] for o in offers)}")
 
 
 async def _protocol_params(request: Request, limit: int) -> tuple[str | None, list[tuple[str, str]]]:
