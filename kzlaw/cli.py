@@ -101,12 +101,10 @@ def validate(
     if format is ReportFormat.json:
         typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
     elif format in (ReportFormat.turtle, ReportFormat.jsonld):
-        from .namespaces import PREFIXES
+        from .output import graph_text
 
-        for prefix, ns in PREFIXES.items():
-            rdf.bind(prefix, ns)
-        sys.stdout.write(rdf.serialize(format="json-ld", context=dict(PREFIXES), indent=2) + "\n"
-                         if format is ReportFormat.jsonld else rdf.serialize(format="turtle"))
+        text = graph_text(rdf, "json-ld" if format is ReportFormat.jsonld else "turtle")
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
     raise typer.Exit(worst)
 
 

@@ -59,14 +59,35 @@ def assessment_json(a: Assessment, lang: str = "en", proofs: bool = False) -> di
     return out
 
 
-def findings_graph_text(a: Assessment, fmt: str) -> str:
-    g = Graph()
+def graph_text(g: Graph, fmt: str) -> str:
+    """A graph as text in an rdflib format, with kzlaw's prefixes (JSON-LD: as its @context). JSON-LD's
+    nodes and values come in one order in every process (rdflib's follows Python's hash seed): the same
+    graph gives the same bytes, which the REST API's strong ETags promise."""
+    out = Graph()
     for prefix, ns in PREFIXES.items():
-        g.bind(prefix, ns)
-    g += a.graph
+        out.bind(prefix, ns)
+    out += g
     if fmt == "json-ld":
-        return g.serialize(format="json-ld", context={k: v for k, v in PREFIXES.items()}, indent=2)
-    return g.serialize(format=fmt)
+        return _canonical_jsonld(out.serialize(format="json-ld", context=dict(PREFIXES), indent=2))
+    return out.serialize(format=fmt)
+
+
+def _canonical_jsonld(text: str) -> str:
+    """Values that are not lists (@list) form sets in JSON-LD, so their order carries no meaning: sorted."""
+    def key(v):
+        return json.dumps(v, sort_keys=True, ensure_ascii=False)
+
+    def norm(v):
+        if isinstance(v, dict):
+            return {k: [norm(i) for i in x] if k == "@list" else norm(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return sorted((norm(i) for i in v), key=key)
+        return v
+    return json.dumps(norm(json.loads(text)), ensure_ascii=False, indent=2)
+
+
+def findings_graph_text(a: Assessment, fmt: str) -> str:
+    return graph_text(a.graph, fmt)
 
 
 def dumps(obj) -> str:

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = r'''
 import hashlib, json, sys
 from pathlib import Path
-from api.routes.rdf import graph_text
+from kzlaw.output import graph_text
 from kzlaw import service
 from kzlaw.compare import compare
 from kzlaw.namespaces import BASE
@@ -34,6 +34,7 @@ for p in sorted(Path("tests/scenarios").rglob("good/*.jsonld")):
              "findings as JSON-LD": graph_text(sf.graph, "json-ld"),
              "findings as Turtle": graph_text(sf.graph, "turtle"),
              "findings JSON": json.dumps(sf.json("ru"), ensure_ascii=False),
+             "assessment as JSON-LD": graph_text(a.graph, "json-ld"),
              "compare JSON": json.dumps(changes_json(compare(a, "current-law", "reform-proposal"), a,
                                                      "current-law", "reform-proposal", "kk"), ensure_ascii=False)}
     for name, text in parts.items():

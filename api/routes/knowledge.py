@@ -10,12 +10,12 @@ from rdflib.namespace import RDF, RDFS
 
 from kzlaw.knowledge import input_shapes_graph, ontology_graph
 from kzlaw.namespaces import KZ
+from kzlaw.output import graph_text
 from kzlaw.rules import all_regimes, all_rules
 
 from ..errors import PROBLEM_MEDIA_TYPE
 from ..models import ProvisionOut, RegimeOut, RuleOut
 from ..negotiation import negotiate
-from .rdf import graph_text
 
 router = APIRouter(prefix="/v1", tags=["law"])
 

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 
 from kzlaw.compare import compare as diff
 from kzlaw.namespaces import KZ
+from kzlaw.output import graph_text
 from kzlaw.parse import SCENARIO_ID as ID_PATTERN
 from kzlaw.parse import scenario_base
 from kzlaw.presentation import changes_json
@@ -32,7 +33,7 @@ from ..errors import PROBLEM_RESPONSES, UNAUTHORIZED, ApiProblem
 from ..examples import SCENARIO_BODY, SCENARIO_ID
 from ..models import ChangesOut, ScenarioCreated, ScenarioOut, ScenarioPage, StoredFindingsOut
 from ..security import WriteAccess
-from .rdf import RDF_RESPONSES, graph_text, rdf_response
+from .rdf import RDF_RESPONSES, rdf_response
 
 router = APIRouter(prefix="/v1/scenarios", tags=["scenarios"])
 # an id that could never have been stored is refused before the store sees it (it would not make an IRI)

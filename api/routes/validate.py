@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter
 
+from kzlaw.output import graph_text
 from kzlaw.service import new_id, read
 from kzlaw.validate import validate_graph
 
@@ -9,7 +10,7 @@ from ..deps import BodyDep, IdQuery, LangDep, RdfWantedDep, StoreDep
 from ..errors import PROBLEM_RESPONSES
 from ..examples import SCENARIO_BODY
 from ..models import ValidationOut
-from .rdf import RDF_RESPONSES, graph_text, rdf_response
+from .rdf import RDF_RESPONSES, rdf_response
 
 router = APIRouter(prefix="/v1", tags=["validate"])
 

@@ -16,6 +16,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 from kzlaw.knowledge import compact, label, ontology_graph
 from kzlaw.namespaces import KZ, PREFIXES
+from kzlaw.output import graph_text
 from kzlaw.resources import data_path
 
 from ..deps import LangDep
@@ -161,13 +162,7 @@ def _negotiate(accept: str) -> str:
 
 @cache
 def _ontology_text(fmt: str) -> str:
-    g = Graph()
-    for prefix, ns in PREFIXES.items():
-        g.bind(prefix, ns)
-    g += ontology_graph()
-    if fmt == "json-ld":
-        return g.serialize(format="json-ld", context=dict(PREFIXES), indent=2)
-    return g.serialize(format=fmt)
+    return graph_text(ontology_graph(), fmt)
 
 
 @router.get("/ontology", tags=["law"], summary="The ontology: HTML reference for browsers, RDF by Accept",
