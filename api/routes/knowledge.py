@@ -16,6 +16,7 @@ from kzlaw.rules import all_regimes, all_rules
 from ..errors import PROBLEM_MEDIA_TYPE
 from ..models import ProvisionOut, RegimeOut, RuleOut
 from ..negotiation import negotiate
+from .rdf import GRAPH_MEDIA
 
 router = APIRouter(prefix="/v1", tags=["law"])
 
@@ -59,8 +60,6 @@ def rules() -> list[dict]:
 
 _SHAPES_OFFERS = [("text/turtle", "turtle"), ("application/ld+json", "json-ld"),
                   ("application/n-triples", "nt"), ("application/rdf+xml", "xml")]  # preferred first
-_SHAPES_MEDIA = {"turtle": "text/turtle; charset=utf-8", "json-ld": "application/ld+json",
-                 "nt": "application/n-triples", "xml": "application/rdf+xml"}
 
 
 @cache
@@ -73,9 +72,9 @@ def _shapes_text(fmt: str) -> str:
                         "ontology (`GET /ontology`, which holds the class hierarchy and the reference "
                         "individuals such as kz:Facebook) added to the data graph, as kzlaw does: pySHACL's "
                         "`ont_graph`. `POST /v1/validate` gives the same verdict.",
-            responses={200: {"content": {m.split(";")[0]: {"schema": {"type": "string"}} for m in _SHAPES_MEDIA.values()}},
+            responses={200: {"content": {m.split(";")[0]: {"schema": {"type": "string"}} for m in GRAPH_MEDIA.values()}},
                        406: {"description": "No offered format is acceptable", "content": {PROBLEM_MEDIA_TYPE: {
                            "schema": {"$ref": "#/components/schemas/Problem"}}}}})
 def shapes(request: Request):
     _, fmt = negotiate(request.headers.get("accept", ""), _SHAPES_OFFERS)
-    return Response(_shapes_text(fmt), media_type=_SHAPES_MEDIA[fmt], headers={"Vary": "Accept"})
+    return Response(_shapes_text(fmt), media_type=GRAPH_MEDIA[fmt], headers={"Vary": "Accept"})

@@ -22,6 +22,7 @@ from kzlaw.resources import data_path
 from ..deps import LangDep
 from ..errors import ApiProblem
 from ..negotiation import ranked_media_types
+from .rdf import GRAPH_MEDIA
 
 router = APIRouter(tags=["web"])
 
@@ -138,8 +139,6 @@ def vocabulary(lang: LangDep) -> dict:
 
 _RDF_TYPES = {"text/turtle": "turtle", "application/x-turtle": "turtle", "application/rdf+xml": "xml",
               "application/ld+json": "json-ld", "application/n-triples": "nt"}
-_RDF_MEDIA = {"turtle": "text/turtle; charset=utf-8", "xml": "application/rdf+xml",
-              "json-ld": "application/ld+json", "nt": "application/n-triples"}
 
 
 def _negotiate(accept: str) -> str:
@@ -178,4 +177,4 @@ def ontology(request: Request, format: str | None = None):
             return HTMLResponse(NOT_BUILT.replace("make web", "make docs").replace(
                 "(or <code>make run</code>, which builds\nit)", ""), status_code=503, headers=PAGE_HEADERS)
         return FileResponse(page, media_type="text/html; charset=utf-8", headers={"Vary": "Accept", **PAGE_HEADERS})
-    return Response(_ontology_text(fmt), media_type=_RDF_MEDIA[fmt], headers={"Vary": "Accept"})
+    return Response(_ontology_text(fmt), media_type=GRAPH_MEDIA[fmt], headers={"Vary": "Accept"})
