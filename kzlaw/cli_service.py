@@ -78,15 +78,18 @@ def scenario_paths(paths: list[Path]) -> list[Path]:
     return out
 
 
-def _ids_clash(files: list[Path]) -> str | None:
-    """Files that would be stored under the same id (the name up to its first '.'), said as an error."""
+def files_to_store(paths: list[Path]) -> list[Path]:
+    """scenario_paths, refused (exit 2) before anything is stored when two files would be stored under the
+    same id (the name up to its first '.')."""
+    files = scenario_paths(paths)
     seen: dict[str, Path] = {}
     for f in files:
         sid = f.name.split(".")[0]
         if sid in seen and seen[sid] != f:
-            return f"{seen[sid]} and {f} would both be stored as {sid!r}; nothing was stored"
+            typer.echo(f"error: {seen[sid]} and {f} would both be stored as {sid!r}; nothing was stored", err=True)
+            raise typer.Exit(2)
         seen[sid] = f
-    return None
+    return files
 
 
 def load_files(store, files: list[Path], replace: bool = True) -> tuple[int, int]:
@@ -143,11 +146,7 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(2)
         typer.echo(notice, err=True)
         if load:
-            files = scenario_paths(list(load))
-            clash = _ids_clash(files)
-            if clash:
-                typer.echo(f"error: {clash}", err=True)
-                raise typer.Exit(2)
+            files = files_to_store(list(load))
             st = _open(settings)
             try:
                 code, _ = load_files(st, files)
@@ -171,11 +170,7 @@ def register(app: typer.Typer) -> None:
         """Validate, assess and store scenario files.
 
         Exit 1 if any does not conform, 2 if any is unreadable (the good ones are stored either way)."""
-        files = scenario_paths(files)
-        clash = _ids_clash(files)
-        if clash:
-            typer.echo(f"error: {clash}", err=True)
-            raise typer.Exit(2)
+        files = files_to_store(files)
         st = _open(_settings(store, store_url))
         try:
             code, stored = load_files(st, files)

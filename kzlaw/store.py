@@ -275,10 +275,10 @@ def syntax_error(query: str, message: str, parsed: str | None = None, unplaced: 
         if expected and at_end and ox_at_end and not undeclared:
             parts.append(listing)
         elif expected and located is False and not undeclared and m:  # no position of our own: Oxigraph's
-            ox_line, ox_column = int(m.group(1)), int(m.group(2))
-            if ox_line == 1 and parsed and parsed.endswith(query) and ox_column > len(parsed) - len(query):
-                ox_column -= len(parsed) - len(query)  # in the query as written, not as sent
-            parts.append(f"Oxigraph's parser stopped at line {ox_line}, column {ox_column}, {listing}")
+            shift = len(parsed) - len(query) if parsed and parsed.endswith(query) else 0
+            ox_line = int(m.group(1))
+            parts.append(f"Oxigraph's parser stopped at line {ox_line}, column "
+                         f"{_as_written(ox_line, int(m.group(2)), shift)}, {listing}")
     elif message:
         parts.append(message)
     if at is None:
@@ -292,6 +292,12 @@ def syntax_error(query: str, message: str, parsed: str | None = None, unplaced: 
         parts.append("the grammar allows this query but SPARQL's other rules do not (e.g. BIND to a variable "
                      "already in use, or a SELECT of a variable not grouped by)")
     return QueryError(where + (": " + "; ".join(parts) if parts else ""), *(at or (None, None)))
+
+
+def _as_written(line: int | None, column, shift: int):
+    """A column a parser counted in the query as sent, with ``shift`` characters of PREFIX declarations
+    before its first line (kzlaw.store.with_prefixes), in the query as written."""
+    return column - shift if line == 1 and isinstance(column, int) and column > shift else column
 
 
 def _offset(lines: list[str], line: int, column: int) -> int:
@@ -668,25 +674,17 @@ def endpoint_results(url: str, query: str, timeout: float = 120.0):
         except (SyntaxError, ValueError):
             raise QueryError(f"the endpoint at {url} answered {r.status_code} with {ctype or 'no content type'}, "
                              f"not {_ACCEPT[form]} (is it a SPARQL endpoint?)") from None
-    shift = len(sent) - len(query)  # the declarations put before the query's first line
-
-    def unshifted(text: str, column: int | None) -> tuple[str, int | None]:
-        """Line 1's columns in the query as written (the server counted the declarations too)."""
-        if not shift:
-            return text, column
-        text = re.sub(r"line 1, column (\d+)",
-                      lambda m: f"line 1, column {int(m.group(1)) - shift if int(m.group(1)) > shift else m.group(1)}",
-                      text)
-        return text, column - shift if isinstance(column, int) and column > shift else column
     if ctype == "application/problem+json":
         try:
             doc = r.json()
         except ValueError:
             doc = {"detail": r.text[:500]}
-        detail = str(doc.get("detail") or doc.get("title") or f"query refused ({r.status_code})")
-        line, column = doc.get("line"), doc.get("column")
-        detail, column = unshifted(detail, column if line == 1 else None) if line in (1, None) else (detail, column)
-        raise QueryError(detail, line if isinstance(line, int) else None, column if isinstance(column, int) else None)
+        shift = len(sent) - len(query)  # the server counted the declarations before the query's first line
+        detail = re.sub(r"line 1, column (\d+)", lambda m: f"line 1, column {_as_written(1, int(m.group(1)), shift)}",
+                        str(doc.get("detail") or doc.get("title") or f"query refused ({r.status_code})"))
+        line = doc.get("line") if isinstance(doc.get("line"), int) else None
+        column = doc.get("column") if isinstance(doc.get("column"), int) else None
+        raise QueryError(detail, line, _as_written(line, column, shift))
     if r.status_code == 400:
         raise syntax_error(query, r.text[:2000], parsed=sent, unplaced="query refused (400)")
     raise QueryError(f"query refused ({r.status_code}): {r.text[:500]}")
