@@ -146,12 +146,12 @@ class StoredFindings:
                 "findings": [finding_json(f, lang, self.labels) for f in self.findings]}
 
 
-def state_tag(store: QuadStore, sid: str) -> str | None:
+def state_tag(store: QuadStore, sid: str, facts: Graph | None = None) -> str | None:
     """A tag of what is stored under ``sid`` (None if nothing): its facts and which rules version wrote the
     findings of which regime, hashed. Every representation of the scenario (facts, findings, comparisons)
     is derived from these, so the REST API builds its ETags on it; a PUT that changes the facts or a
-    reassess with other rules changes it."""
-    facts = store.facts(sid)
+    reassess with other rules changes it. ``facts``: the stored facts, when the caller has read them."""
+    facts = store.facts(sid) if facts is None else facts
     if not len(facts):
         return None
     findings = [n for n in store.graph_names(sid) if "/findings/" in n]

@@ -15,7 +15,6 @@ from functools import cache
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF
 from rdflib.term import Node
-from rdflib.util import from_n3
 
 from .knowledge import input_shapes_graph, ontology_graph, pick_lang, shapes_for_pyshacl, texts_by_lang
 from .namespaces import KZ, LANGS, SH
@@ -34,8 +33,7 @@ class Problem:
     shape: str | None
     constraint: str | None
     # the RDF terms behind focus, path, value and shape (for the SHACL report graph); not compared
-    terms: tuple[Node | None, Node | None, Node | None, Node | None] | None = field(
-        default=None, compare=False, repr=False)
+    terms: tuple[Node, Node | None, Node | None, Node | None] = field(compare=False, repr=False)
 
     def message(self, lang: str = "en") -> str:
         return self.messages.get(lang) or self.messages.get("en") or next(iter(self.messages.values()), "")
@@ -72,19 +70,18 @@ class ValidationReport:
         if source:
             g.add((report, DCTERMS.source, Literal(source)))
         for p in self.problems:
-            focus, path, value, shape = p.terms or (None, None, None, None)
+            focus, path, value, shape = p.terms
             r = BNode()
             g.add((report, SH.result, r))
             g.add((r, RDF.type, SH.ValidationResult))
-            g.add((r, SH.focusNode, focus if focus is not None else _node(p.focus)))
-            if p.path is not None:
-                g.add((r, SH.resultPath, path if isinstance(path, URIRef) else _node(p.path)))
-            if p.value is not None:
-                g.add((r, SH.value, value if value is not None else _node(p.value)))
+            g.add((r, SH.focusNode, focus))
+            if path is not None:
+                g.add((r, SH.resultPath, path))
+            if value is not None:
+                g.add((r, SH.value, value))
             g.add((r, SH.resultSeverity, SH[p.severity]))
             # every result names its shape (§3.6.2); a shape without an IRI is a blank node here
-            g.add((r, SH.sourceShape, shape if isinstance(shape, URIRef) else
-                   URIRef(p.shape) if p.shape else BNode()))
+            g.add((r, SH.sourceShape, shape if isinstance(shape, URIRef) else BNode()))
             if p.constraint:
                 g.add((r, SH.sourceConstraintComponent,
                        SH[p.constraint] if ":" not in p.constraint else URIRef(p.constraint)))
@@ -105,15 +102,6 @@ class ValidationReport:
             value = f" = {p.value}" if p.value is not None else ""
             lines.append(f"  ✗ {where}{value}\n    {p.message(lang)}")
         return "\n".join(lines)
-
-
-def _node(text: str) -> Node:
-    """A term back from its shown form (a report made without its terms)."""
-    if text.startswith("_:"):
-        return BNode(text[2:])
-    if text.startswith('"'):
-        return from_n3(text)
-    return URIRef(text)
 
 
 def _show(node: Node | None, g: Graph) -> str | None:

@@ -55,10 +55,10 @@ def _summary(request: Request, store, sid: str) -> dict:
     return {"id": sid, "iri": scenario_base(sid, store.base), "href": href, "findings": href + "/findings"}
 
 
-def _conditional_read(request: Request, store, sid: str, *variant) -> tuple[str, Response | None]:
+def _conditional_read(request: Request, store, sid: str, *variant, facts=None) -> tuple[str, Response | None]:
     """The representation's ETag, and the answer its preconditions give instead (304), if any; 404 if
-    nothing is stored, 412 if If-Match does not hold."""
-    state = state_tag(store, sid)
+    nothing is stored, 412 if If-Match does not hold. ``facts``: the stored facts, if already read."""
+    state = state_tag(store, sid, facts)
     if state is None:
         raise UnknownScenario(sid)
     tag = etag(state, *variant)
@@ -123,10 +123,10 @@ def list_scenarios(request: Request, store: StoreDep,
             summary="A stored scenario: its graphs and facts (Turtle or JSON-LD facts on Accept)")
 def get_scenario(request: Request, response: Response, sid: Sid, store: StoreDep, rdf: RdfWantedDep):
     with holding(sid):  # the ETag and the body read from one state
-        tag, early = _conditional_read(request, store, sid, "scenario", rdf)
+        facts = store.facts(sid)
+        tag, early = _conditional_read(request, store, sid, "scenario", rdf, facts=facts)
         if early is not None:
             return early
-        facts = store.facts(sid)
         if rdf:
             return _tagged(rdf_response(graph_text(facts, rdf), rdf), tag)
         regimes = [n.rsplit("/", 1)[-1] for n in store.graph_names(sid) if "/findings/" in n]
