@@ -61,14 +61,19 @@ def has_preconditions(request: Request) -> bool:
     return "if-match" in request.headers or "if-none-match" in request.headers
 
 
+def _if_match_holds(header: str, state: str | None) -> bool:
+    """If-Match (§13.1.1): "*" needs something stored; a list, a strong tag of any representation of
+    ``state``."""
+    tags = _tags(header)
+    return state is not None and (tags is None or any(not weak and _state(t) == state for weak, t in tags))
+
+
 def check_read(request: Request, state: str) -> None:
     """412 unless If-Match holds for a GET (RFC 9110 §13.1.1: evaluated first, strong comparison)."""
     header = request.headers.get("if-match")
-    if header is not None:
-        tags = _tags(header)
-        if tags is not None and not any(not weak and _state(t) == state for weak, t in tags):
-            raise ApiProblem(412, "precondition-failed", "Precondition failed",
-                             "If-Match does not hold: the scenario changed since that ETag was given")
+    if header is not None and not _if_match_holds(header, state):
+        raise ApiProblem(412, "precondition-failed", "Precondition failed",
+                         "If-Match does not hold: the scenario changed since that ETag was given")
 
 
 def check_write(request: Request, state: str | None) -> None:
@@ -77,13 +82,10 @@ def check_write(request: Request, state: str | None) -> None:
     state (strong comparison, §13.1.1). If-None-Match: "*" needs it not to exist (create only); a list
     must not name the current state."""
     header = request.headers.get("if-match")
-    if header is not None:
-        tags = _tags(header)
-        if state is None or (tags is not None and not any(not weak and _state(t) == state for weak, t in tags)):
-            raise ApiProblem(412, "precondition-failed", "Precondition failed",
-                             "If-Match does not hold: " + ("nothing is stored under this id" if state is None else
-                                                           "the scenario changed since that ETag was given; "
-                                                           "GET it again"))
+    if header is not None and not _if_match_holds(header, state):
+        raise ApiProblem(412, "precondition-failed", "Precondition failed",
+                         "If-Match does not hold: " + ("nothing is stored under this id" if state is None else
+                                                       "the scenario changed since that ETag was given; GET it again"))
     header = request.headers.get("if-none-match")
     if header is not None and state is not None:
         tags = _tags(header)
