@@ -4,14 +4,14 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test lint bench bench-quick fuzz load clean web docs browser
+.PHONY: install run test lint bench bench-quick fuzz load clean web docs browser lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/pip install --quiet -e '.[test]'
+$(STAMP): $(BIN)/python pyproject.toml constraints.txt
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
 	@java -version >/dev/null 2>&1 || echo "NOTE: Java (>= 11) is not on PATH: HermiT tests need it (Debian: apt-get install default-jre-headless)."
 	touch $(STAMP)
 
@@ -50,6 +50,13 @@ fuzz: $(STAMP)
 # throughput, p50/p95/p99 and errors (not a test; nothing asserted on time).
 load: $(STAMP)
 	$(BIN)/python tests/hardening/load.py --clients 50 --seconds 30
+
+# constraints.txt anew: the newest versions pyproject.toml allows, resolved in a scratch venv. Run make test after it.
+lock:
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock && .venv-lock/bin/python -m pip install --quiet --upgrade pip
+	.venv-lock/bin/pip install --quiet -e '.[test]'
+	{ sed -n '1,/^# Refresh/p' constraints.txt; .venv-lock/bin/pip freeze --exclude-editable; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt && rm -rf .venv-lock
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache
