@@ -19,52 +19,34 @@ import tracemalloc
 import pyoxigraph as ox
 
 from kzlaw.assess import assess_many
+from kzlaw.batch import scenario_graphs
 from kzlaw.generate import generate
 from kzlaw.namespaces import BASE
-from kzlaw.reason import scenario_inferences
-from kzlaw.store import EmbeddedStore, to_ox
+from kzlaw.store import EmbeddedStore, scenario_nquads
 from kzlaw.validate import validate_graph
 
 from .env import peak_rss_since_reset_mb, private_rss_mb, reset_peak_rss
 
-_NAMES = EmbeddedStore(None, BASE)
 CHUNK = 25  # scenarios per assess_many call (tests/test_engine_differential.py: same findings as one by one)
-
-
-def _triples(triples, convert: bool = True) -> list[str]:
-    if convert:
-        return [f"{to_ox(s)} {to_ox(p)} {to_ox(o)}" for s, p, o in triples]
-    return [f"{s} {p} {o}" for s, p, o in triples]
 
 
 def process(seeds: list[int]) -> tuple[bytes, int, int, float, float]:
     """A chunk of seeds → (N-Quads to store, UTF-8, scenarios stored, findings, CPU seconds this took, the
     worker's own resident memory in MB at the end, with the chunk's N-Quads still held); invalid ones are not
-    stored. Each triple goes in its named graph and in the default graph (the store's union
-    copy, kzlaw.store)."""
+    stored. Each triple goes in its named graph and in the default graph (the store's union copy), as
+    kzlaw load writes them (kzlaw.batch.scenario_graphs, kzlaw.store.scenario_nquads)."""
     cpu = time.process_time()
     valid = []
     for seed in seeds:
         g, base = generate(seed)
         if validate_graph(g).conforms:
             valid.append((seed, g, base))
-    lines: list[str] = []
-    union: set[str] = set()
+    entries = []
     findings = 0
-
-    def add(triples: list[str], name: str) -> None:
-        lines.extend(f"{t} <{name}> ." for t in triples)
-        union.update(triples)
-
-    for (seed, _g, base), a in zip(valid, assess_many([(g, base) for _s, g, base in valid], "all"), strict=True):
-        sid = f"gen-{seed}"
-        add(_triples(a.facts), _NAMES.facts_graph(sid))
-        add(_triples(scenario_inferences(a.inferred, a.facts, base)), _NAMES.inferred_graph(sid))
-        for regime, triples in a.ox_triples_by_regime().items():
-            add(_triples(triples, convert=False), _NAMES.findings_graph(sid, regime))
+    for (seed, _g, _base), a in zip(valid, assess_many([(g, base) for _s, g, base in valid], "all"), strict=True):
+        entries.append((f"gen-{seed}", scenario_graphs(f"gen-{seed}", a)))
         findings += len(a.findings)
-    lines.extend(f"{t} ." for t in union)
-    return ("\n".join(lines) + "\n").encode(), len(valid), findings, time.process_time() - cpu, private_rss_mb()
+    return scenario_nquads(entries).encode(), len(valid), findings, time.process_time() - cpu, private_rss_mb()
 
 
 def _warm() -> None:

@@ -6,6 +6,7 @@ Exit codes as elsewhere: 0 done, 1 some scenario does not conform, 2 unreadable 
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from enum import Enum
 from pathlib import Path
@@ -92,33 +93,31 @@ def files_to_store(paths: list[Path]) -> list[Path]:
     return files
 
 
-def load_files(store, files: list[Path], replace: bool = True) -> tuple[int, int]:
-    """Validate, assess and store each file (id: its name up to the first '.'); the worst exit code and
-    how many files were stored."""
-    from .errors import InputError, KzlawError
-    from .parse import format_for_path
-    from .service import NotConforming, ingest
+def load_files(store, files: list[Path], workers: int | None = None) -> tuple[int, int]:
+    """Validate, assess and store each file (id: its name up to the first '.'), replacing what is stored
+    under its id (kzlaw.batch: in chunks, on worker processes when there are many); the worst exit code
+    and how many files were stored. Each file not stored is reported on stderr; so is the progress: a bar
+    on a terminal, else a line per chunk stored (for logs)."""
+    from .batch import CHUNK, load
 
-    worst = stored = 0
-    with typer.progressbar(files, label="loading", file=sys.stderr) as bar:
-        for path in bar:
-            try:
-                data = path.read_bytes()
-                ingest(store, data, format_for_path(path), path.name.split(".")[0], replace=replace)
+    worst = stored = done = 0
+    tty = sys.stderr.isatty()
+    with contextlib.ExitStack() as stack:
+        bar = stack.enter_context(typer.progressbar(length=len(files), label="loading", file=sys.stderr)) if tty else None
+
+        def progress(o) -> None:
+            nonlocal worst, stored, done
+            if bar:
+                bar.update(1)
+            done += 1
+            if o.code:
+                typer.echo(("\n" if tty else "") + o.message, err=True)
+                worst = max(worst, o.code)
+            else:
                 stored += 1
-            except OSError as e:
-                typer.echo(f"\n{path}: cannot read: {e.strerror}", err=True)
-                worst = 2
-            except InputError as e:
-                where = f":{e.line}:{e.column}" if e.line is not None else ""
-                typer.echo(f"\n{path}{where}: {e.message}", err=True)
-                worst = 2
-            except NotConforming as e:
-                typer.echo("\n" + e.report.render("en", source=str(path)), err=True)
-                worst = max(worst, 1)
-            except KzlawError as e:
-                typer.echo(f"\n{path}: {e}", err=True)
-                worst = 2
+            if not tty and (done % CHUNK == 0 or done == len(files)):
+                typer.echo(f"loading: {done} of {len(files)} file(s) done", err=True)
+        load(store, [(f, f.name.split(".")[0]) for f in files], workers=workers, progress=progress)
     return worst, stored
 
 
@@ -166,14 +165,19 @@ def register(app: typer.Typer) -> None:
                                                          "up to the first '.'")],
         store: StoreOpt = None,
         store_url: StoreUrlOpt = None,
+        workers: Annotated[int | None, typer.Option(
+            "--workers", min=0, help="Processes assessing the files (0: this one). Default: one per core from "
+                                     "100 files on, else 0")] = None,
     ) -> None:
         """Validate, assess and store scenario files.
 
-        Exit 1 if any does not conform, 2 if any is unreadable (the good ones are stored either way)."""
+        A file stored under an id already in the store replaces it. The files are assessed in chunks of 25
+        and each chunk is stored at once, all of it or none. Exit 1 if any does not conform, 2 if any is
+        unreadable (the good ones are stored either way)."""
         files = files_to_store(files)
         st = _open(_settings(store, store_url))
         try:
-            code, stored = load_files(st, files)
+            code, stored = load_files(st, files, workers)
             typer.echo(f"{stored} of {len(files)} file(s) stored; the store holds "
                        f"{st.list(size=1).total} scenario(s)", err=True)
         finally:

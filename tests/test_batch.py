@@ -1,0 +1,156 @@
+"""kzlaw.batch (kzlaw load, serve --load) stores exactly what one-by-one ingest stores — the same quads in
+the same graphs, the default graph's union copy included — on this process or on workers, for new ids and
+for ids it replaces, and reports the files it cannot store as ingest does. Its write path, Oxigraph's bulk
+loader, is all or nothing for a chunk of the size it is given."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from support import scenario_files
+
+from kzlaw import batch
+from kzlaw.errors import InputError
+from kzlaw.generate import generate
+from kzlaw.namespaces import BASE
+from kzlaw.parse import format_for_path
+from kzlaw.service import NotConforming, ingest
+from kzlaw.store import EmbeddedStore, StoreError, open_store
+
+
+def _generated(d: Path, seed: int, name: str | None = None) -> Path:
+    """Generated scenario ``seed`` as a Turtle file of relative IRIs, stored under ``name`` (default gen-<seed>)."""
+    g, b = generate(seed)
+    text = "".join(line + "\n" for line in g.serialize(format="turtle", base=b).splitlines()
+                   if not line.startswith("@base"))
+    p = d / f"{name or f'gen-{seed}'}.ttl"
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> list[Path]:
+    """Every good corpus file, generated scenarios, an unparsable file and a non-conforming one; more than
+    two chunks."""
+    d = tmp_path_factory.mktemp("corpus")
+    files = [shutil.copy(p, d / f"c{i:03d}-{p.name}") for i, p in enumerate(scenario_files("good"))]
+    files += [_generated(d, s) for s in range(40)]
+    broken = d / "broken.ttl"
+    broken.write_text("<a> <b> .\n")
+    bad = next(p for p in scenario_files("bad") if p.suffix == ".jsonld")
+    files += [broken, shutil.copy(bad, d / "not-conforming.jsonld")]
+    return sorted(Path(f) for f in files)
+
+
+def _scenario_quads(path: Path) -> list[str]:
+    """The store's quads but the knowledge graphs' (their blank nodes are labelled anew at each load) and
+    default-graph triples with a blank node (the same ontology triples)."""
+    s = ox.Store.read_only(str(path))
+    try:
+        return sorted(str(q) for q in s if not isinstance(q.subject, ox.BlankNode)
+                      and not isinstance(q.object, ox.BlankNode) and "/graph/" not in str(q.graph_name))
+    finally:
+        del s
+
+
+def _ingested(path: Path, files: list[Path]) -> dict[str, tuple[int, str]]:
+    """The reference: each file through ingest (replace), as kzlaw load did one by one; refusals by id."""
+    st = open_store(path)
+    refused = {}
+    try:
+        for f in files:
+            sid = f.name.split(".")[0]
+            try:
+                ingest(st, f.read_bytes(), format_for_path(f), sid, replace=True)
+            except InputError as e:
+                refused[sid] = (2, e.message)
+            except NotConforming as e:
+                refused[sid] = (1, e.report.render("en", source=str(f)))
+    finally:
+        st.close()
+    return refused
+
+
+def _batched(path: Path, files: list[Path], workers: int) -> list[batch.Outcome]:
+    st = open_store(path)
+    try:
+        return batch.load(st, [(f, f.name.split(".")[0]) for f in files], workers=workers)
+    finally:
+        st.close()
+
+
+@pytest.fixture(scope="module")
+def reference(corpus, tmp_path_factory):
+    d = tmp_path_factory.mktemp("ref") / "store"
+    refused = _ingested(d, corpus)
+    return _scenario_quads(d), refused
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_batch_stores_what_ingest_stores_and_refuses_what_it_refuses(corpus, reference, tmp_path, workers):
+    quads, refused = reference
+    outcomes = _batched(tmp_path / "store", corpus, workers)
+    assert [o.source for o in outcomes] == [str(f) for f in corpus], "outcomes in file order"
+    got = _scenario_quads(tmp_path / "store")
+    assert len(got) == len(quads) and got == quads
+    assert {o.sid: o.code for o in outcomes if o.code} == {sid: code for sid, (code, _m) in refused.items()} \
+        == {"broken": 2, "not-conforming": 1}
+    by_id = {o.sid: o for o in outcomes}
+    assert by_id["not-conforming"].message == refused["not-conforming"][1]
+    assert by_id["broken"].message.startswith(f"{corpus[0].parent / 'broken.ttl'}:1:")
+    assert refused["broken"][1] in by_id["broken"].message
+    finding = " <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/kzlaw/ontology#Finding> <"
+    assert sum(o.findings for o in outcomes) == sum(finding in q for q in got) > 100
+    assert all(not o.graphs for o in outcomes), "the triples are let go of once written"
+
+
+def test_batch_replaces_stored_ids_like_ingest_in_mixed_chunks(tmp_path):
+    """A second load where some ids are stored already (with other facts: another generated scenario under
+    the same name) and some are new, in one chunk: old findings and their union-copy triples go."""
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir(), second.mkdir()
+    one = [_generated(first, s) for s in range(10)]
+    two = [_generated(second, s + 100, name=f"gen-{s}") for s in range(0, 10, 3)]
+    two += [_generated(second, s) for s in range(10, 14)]
+    ref = tmp_path / "ref"
+    assert not _ingested(ref, one) and not _ingested(ref, two)
+    got = tmp_path / "got"
+    assert not [o for o in _batched(got, one, 0) + _batched(got, two, 0) if o.code]
+    assert _scenario_quads(got) == _scenario_quads(ref)
+    s = ox.Store.read_only(str(got))
+    # gen-0 holds generated scenario 100's facts now, and nothing of scenario 0's remains in the default graph
+    old = {str(q.object) for q in s.quads_for_pattern(None, ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
+                                                   None, ox.DefaultGraph()) if "generated scenario" in str(q.object)}
+    assert '"generated scenario 100"' in old and '"generated scenario 0"' not in old
+
+
+def test_a_bulk_load_with_a_bad_line_writes_nothing(tmp_path):
+    """What put_many's atomicity rests on, checked on the installed pyoxigraph: the bulk loader parses a
+    chunk before it ingests it, so an error anywhere in it leaves the store as it was."""
+    st = EmbeddedStore(tmp_path / "s", BASE)
+    st.ensure_knowledge()
+    before = len(st.store)
+    a = batch.compute([(str(_generated(tmp_path, 1)), "gen-1")])[0]
+    quads = "".join(f"{t} <{g}> .\n" for g, ts in a.graphs.items() for t in ts)
+    for bad in ("<https://x/s> <https://x/p> .\n", "<https://x/s> <https://x/p> \"unterminated .\n"):
+        with pytest.raises(SyntaxError):
+            st.store.bulk_load((quads + bad).encode(), format=ox.RdfFormat.N_QUADS)
+        assert len(st.store) == before
+    st.put_many([("gen-1", a.graphs)])
+    assert len(st.store) > before and st.exists("gen-1")
+    st.close()
+
+
+def test_put_many_refuses_a_bad_term_and_stores_nothing(tmp_path):
+    st = EmbeddedStore(tmp_path / "s", BASE)
+    st.ensure_knowledge()
+    before = len(st.store)
+    a = batch.compute([(str(_generated(tmp_path, 2)), "gen-2")])[0]
+    broken = {g: [*ts, "<https://x/s> <https://x/p> <not an iri>"] for g, ts in a.graphs.items()}
+    with pytest.raises(StoreError):
+        st.put_many([("gen-2", a.graphs), ("gen-3", broken)])
+    assert len(st.store) == before and not st.exists("gen-2")
+    st.close()
