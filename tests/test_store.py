@@ -364,3 +364,27 @@ def test_locating_an_error_stops_at_its_budget(monkeypatch):
     shift = len(sent) - len("SELECT * WHERE { ?s a kz:A ?o }")
     e = module.syntax_error("SELECT * WHERE { ?s a kz:A ?o }", f"error at 1:{31 + shift}: expected BIND", parsed=sent)
     assert str(e) == "syntax error: Oxigraph's parser stopped at line 1, column 31, expected BIND"
+
+
+def test_load_in_chunks_stores_and_replaces_like_ingest(backend):
+    """kzlaw.batch through put_many, on both backends: a chunk of new ids, then one replacing a stored id
+    beside a new one; the findings are those ingest stores, and the default graph (the union copy) holds
+    exactly the scenario's named graphs' triples, nothing of what was replaced."""
+    from kzlaw import batch
+
+    store, _reopen = backend
+    reach, abroad = FB_REACHABLE, WORKED / "facebook-abroad-refusal.jsonld"
+    assert not [o for o in batch.load(store, [(reach, "a"), (abroad, "b")], workers=0) if o.code]
+    assert not [o for o in batch.load(store, [(abroad, "a"), (abroad, "c")], workers=0) if o.code]
+    assert sorted(store.scenario_ids()) == ["a", "b", "c"]
+    ref = _load(store, "ref", abroad)[1]
+    for sid in ("a", "c"):
+        got = {(f.regime, f.conclusion, f.subject.rsplit("/", 1)[-1]) for f in service.stored_findings(store, sid).findings}
+        assert got == {(f.regime, f.conclusion, f.subject.rsplit("/", 1)[-1]) for f in ref.findings}
+    prefix = f"{BASE}scenario/a"
+    count = ("SELECT (COUNT(*) AS ?n) WHERE { %s FILTER (STRSTARTS(STR(?s), \"" + prefix + "/\") "
+             "|| STRSTARTS(STR(?o), \"" + prefix + "/\")) }")
+    union = store._select(count % "?s ?p ?o .")[0]["n"]
+    named = store._select(count.replace("WHERE { %s", "WHERE { SELECT DISTINCT ?s ?p ?o WHERE { %s")
+                          .replace(") }", ") } }") % "GRAPH ?g { ?s ?p ?o }")[0]["n"]
+    assert int(union) == int(named) > 0
