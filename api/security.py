@@ -85,9 +85,12 @@ def install(app: FastAPI, settings: Settings) -> None:
     """CORS when configured, security headers always (the outermost layer)."""
     origins = settings.cors_origin_list
     if origins:
+        # the conditional-request headers too: a page on an allowed origin reads ETags and sends If-Match
+        # (docs/service.md), else the browser refuses the preflight of every such write
         app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST", "PUT", "DELETE"],
-                           allow_headers=["Authorization", "Content-Type", "Accept"],
-                           expose_headers=["Location"], max_age=600)
+                           allow_headers=["Authorization", "Content-Type", "Accept", "Accept-Language",
+                                          "If-Match", "If-None-Match"],
+                           expose_headers=["Location", "ETag", "Vary"], max_age=600)
     app.add_middleware(SecurityHeaders)
 
 

@@ -27,4 +27,5 @@ class UnknownRegime(KzlawError):
     def __init__(self, regime: str, known: list[str]):
         self.regime = regime
         self.known = known
-        super().__init__(f"unknown regime {regime!r}; known: {', '.join(known)}")
+        said = f"unknown regime {regime!r}" if regime.strip() else "no regime named (an empty value)"
+        super().__init__(f"{said}; known: {', '.join(known)}, or 'all'")

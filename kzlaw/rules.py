@@ -148,7 +148,10 @@ def resolve_regimes(selection: str | list[str] | None) -> list[Regime]:
     if selection is None or selection == "all" or selection == ["all"]:
         return list(all_regimes().values())
     names = selection.split(",") if isinstance(selection, str) else selection
-    return [get_regime(n.strip()) for n in names if n.strip()]
+    chosen = [get_regime(n.strip()) for n in names if n.strip()]
+    if not chosen:  # "" or ",": naming no regime would judge under none and read as "no findings"
+        raise UnknownRegime("", list(all_regimes()))
+    return chosen
 
 
 @cache

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
 from rdflib.term import Node
 
 from .knowledge import input_shapes_graph, ontology_graph, pick_lang, shapes_for_pyshacl, texts_by_lang
@@ -159,8 +159,10 @@ _ENGINE = os.environ.get("KZLAW_VALIDATOR", "compiled")
 
 
 def validate_graph(data: Graph, engine: str | None = None) -> ValidationReport:
-    """Validate a scenario against the input shapes. ``engine``: "compiled" (the shapes compiled once,
-    kzlaw.shapecheck; falls back to pySHACL for shapes or data it does not cover) or "pyshacl"."""
+    """Validate a scenario against the input shapes, and its terms against kzlaw's vocabulary
+    (:func:`vocabulary_problems`). ``engine``: "compiled" (the shapes compiled once, kzlaw.shapecheck;
+    falls back to pySHACL for shapes or data it does not cover) or "pyshacl"."""
+    report = None
     if (engine or _ENGINE) == "compiled":
         from .shapecheck import Unsupported
 
@@ -171,8 +173,115 @@ def validate_graph(data: Graph, engine: str | None = None) -> ValidationReport:
             except Unsupported:
                 pass
             else:
-                return _compiled_report(results, data)
-    return _pyshacl_report(data)
+                report = _compiled_report(results, data)
+    report = report or _pyshacl_report(data)
+    extra = vocabulary_problems(data)
+    if extra:
+        problems = sorted([*report.problems, *extra], key=_order)
+        report = ValidationReport(conforms=False, problems=problems)
+    return report
+
+
+def _order(p: Problem) -> tuple:
+    return (p.focus or "", p.path or "", p.value or "", p.constraint or "")
+
+
+# --------------------------------------------------------------------------------------------------
+# The vocabulary: what a scenario may say, besides what the shapes say of it
+
+VOCABULARY_CONSTRAINT = f"{KZ}VocabularyConstraintComponent"
+OUTPUT_CONSTRAINT = f"{KZ}OutputTermConstraintComponent"
+_PROPERTY_KINDS = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property)
+_OUTPUT_DOMAINS = (KZ.Finding, KZ.Rule, KZ.Regime)
+
+_UNKNOWN = {
+    "en": "Not a term of kzlaw's vocabulary: check its spelling (the terms are listed at /ontology and in "
+          "docs/ontology/). A JSON-LD key kzlaw does not know becomes such a term, and the rules would judge "
+          "as if the fact were missing.",
+    "ru": "Не термин словаря kzlaw: проверьте написание (термины перечислены на /ontology и в docs/ontology/). "
+          "Ключ JSON-LD, которого kzlaw не знает, становится таким термином, и правила судили бы так, будто "
+          "этого факта нет.",
+    "kk": "Бұл kzlaw сөздігінің термині емес: жазылуын тексеріңіз (терминдер /ontology бетінде және "
+          "docs/ontology/ ішінде берілген). kzlaw білмейтін JSON-LD кілті осындай терминге айналады, ал "
+          "қағидалар бұл факт жоқ сияқты бағалар еді.",
+}
+_SUGGEST = {"en": " Did you mean {}?", "ru": " Возможно, имелось в виду {}?", "kk": " Мүмкін, {} болуы керек шығар?"}
+_OUTPUT = {
+    "en": "Findings, rules and regimes are what kzlaw draws and applies, not facts of a scenario: leave "
+          "kz:Finding and its properties (kz:conclusion, kz:regime, kz:byRule, …) out of the input.",
+    "ru": "Выводы, правила и режимы — это то, что kzlaw выводит и применяет, а не факты сценария: не "
+          "включайте во входные данные kz:Finding и его свойства (kz:conclusion, kz:regime, kz:byRule, …).",
+    "kk": "Тұжырымдар, қағидалар мен режимдер — kzlaw шығаратын және қолданатын нәрселер, сценарийдің "
+          "фактілері емес: kz:Finding пен оның қасиеттерін (kz:conclusion, kz:regime, kz:byRule, …) кіріс "
+          "деректерге қоспаңыз.",
+}
+
+
+@cache
+def _vocabulary() -> tuple[frozenset, frozenset, frozenset, frozenset]:
+    """kzlaw's terms from the ontology: (properties, classes, output-only properties, output-only
+    classes). Output-only: what findings, rules and regimes are made of (their classes, and the properties
+    whose domain they are), and the store's bookkeeping."""
+    g = ontology_graph()
+    ns = str(KZ)
+    props = frozenset(p for k in _PROPERTY_KINDS for p in g.subjects(RDF.type, k) if str(p).startswith(ns))
+    classes = frozenset(c for k in (OWL.Class, RDFS.Class) for c in g.subjects(RDF.type, k)
+                        if str(c).startswith(ns))
+    out_classes = set(_OUTPUT_DOMAINS)
+    todo = list(_OUTPUT_DOMAINS)
+    while todo:
+        for sub in g.subjects(RDFS.subClassOf, todo.pop()):
+            if sub not in out_classes:
+                out_classes.add(sub)
+                todo.append(sub)
+    out_props = {p for p in props if any(d in out_classes for d in g.objects(p, RDFS.domain))}
+    out_props |= {KZ.rulesVersion, KZ.storeLayout, KZ.legalBasis, KZ.sourcePassage}
+    return props, classes, frozenset(out_props), frozenset(out_classes)
+
+
+def _suggestion(term: URIRef, known: frozenset) -> dict[str, str]:
+    import difflib
+
+    local = str(term)[len(str(KZ)):]
+    names = {str(t)[len(str(KZ)):]: t for t in known}
+    close = difflib.get_close_matches(local, names, n=1, cutoff=0.75) or \
+        [n for n in names if n.lower() == local.lower()]
+    if not close:
+        return dict(_UNKNOWN)
+    return {lang: text + _SUGGEST[lang].format(f"kz:{close[0]}") for lang, text in _UNKNOWN.items()}
+
+
+def vocabulary_problems(data: Graph) -> list[Problem]:
+    """What the shapes cannot say of a scenario: a kz: property or class the ontology does not declare
+    (a misspelt JSON-LD key becomes one through the context's @vocab, and would be kept as a fact no rule
+    reads), and kzlaw's own output stated as input (findings, rules, regimes: they would be mixed with what
+    the rules draw). One problem per triple, with a spelling suggestion when a known term is close."""
+    props, classes, out_props, out_classes = _vocabulary()
+    ns = str(KZ)
+    problems = []
+    for s, p, o in data:
+        if p == RDF.type:
+            if not isinstance(o, URIRef) or not str(o).startswith(ns):
+                continue
+            if o not in classes:
+                messages, constraint = _suggestion(o, classes), VOCABULARY_CONSTRAINT
+            elif o in out_classes:
+                messages, constraint = dict(_OUTPUT), OUTPUT_CONSTRAINT
+            else:
+                continue
+        elif str(p).startswith(ns):
+            if p not in props:
+                messages, constraint = _suggestion(p, props), VOCABULARY_CONSTRAINT
+            elif p in out_props:
+                messages, constraint = dict(_OUTPUT), OUTPUT_CONSTRAINT
+            else:
+                continue
+        else:
+            continue
+        problems.append(Problem(focus=_show(s, data), path=_show(p, data), value=_show(o, data),
+                                severity="Violation", messages=messages, shape=None, constraint=constraint,
+                                terms=(s, p, o, None)))
+    return sorted(problems, key=_order)
 
 
 def _compiled_report(results, data: Graph) -> ValidationReport:
@@ -181,7 +290,7 @@ def _compiled_report(results, data: Graph) -> ValidationReport:
                         shape=None if isinstance(r.shape, BNode) else _show(r.shape, data),
                         constraint=r.constraint, terms=(r.focus, r.path, r.value, r.shape))
                 for r in results]
-    problems.sort(key=lambda p: (p.focus or "", p.path or "", p.value or "", p.constraint or ""))
+    problems.sort(key=_order)
     return ValidationReport(conforms=not problems, problems=problems)
 
 
@@ -217,5 +326,5 @@ def _pyshacl_report(data: Graph) -> ValidationReport:
             terms=(results.value(r, SH.focusNode), results.value(r, SH.resultPath), results.value(r, SH.value),
                    results.value(r, SH.sourceShape)),
         ))
-    problems.sort(key=lambda p: (p.focus or "", p.path or "", p.value or "", p.constraint or ""))
+    problems.sort(key=_order)
     return ValidationReport(conforms=bool(conforms), problems=problems)

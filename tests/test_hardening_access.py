@@ -78,6 +78,13 @@ def test_token_comparison():
 def test_cors_only_for_the_configured_origin(client):
     pre = client.options("/v1/scenarios", headers={"origin": ORIGIN, "access-control-request-method": "POST"})
     assert pre.headers.get("access-control-allow-origin") == ORIGIN
+    # a page on the allowed origin can use the conditional requests: If-Match in a preflight, ETag readable
+    pre = client.options("/v1/scenarios/x", headers={"origin": ORIGIN, "access-control-request-method": "PUT",
+                                                    "access-control-request-headers": "if-match, content-type"})
+    assert pre.status_code == 200, pre.text
+    assert "if-match" in pre.headers["access-control-allow-headers"].lower()
+    got = client.get("/v1/scenarios", headers={"origin": ORIGIN})
+    assert "etag" in got.headers.get("access-control-expose-headers", "").lower()
     other = client.get("/health", headers={"origin": "https://evil.example"})
     assert "access-control-allow-origin" not in other.headers
     record.add("access", "cross-origin request from an origin not in KZLAW_CORS_ORIGINS", "GET /health", other)

@@ -98,7 +98,7 @@ def list_scenarios(request: Request, store: StoreDep,
                    conclusion: Annotated[str | None, Query(
                        description="Only scenarios with a finding drawing this conclusion "
                                    "(kz:Liable, Liable or a full IRI)", examples=["kz:Liable"])] = None):
-    if regime:
+    if regime is not None:  # ?regime= names no regime: refused, not read as "none"
         get_regime(regime)
     iri = None
     if conclusion:
@@ -178,7 +178,7 @@ def get_findings(request: Request, response: Response, sid: Sid, store: StoreDep
                  rdf: RdfWantedDep,
                  regime: Annotated[str | None, Query(description="One regime (default: all)",
                                                         examples=["current-law"])] = None):
-    if regime:
+    if regime is not None:  # ?regime= names no regime: refused, not read as "none"
         get_regime(regime)
     with holding(sid):
         tag, early = _conditional_read(request, store, sid, "findings", regime, rdf, None if rdf else lang)
