@@ -136,7 +136,7 @@ def _from_ox(term):
     dt_ = term.datatype.value if term.datatype else None
     if dt_ == str(XSD.string):
         dt_ = None
-    return Literal(term.value, datatype=URIRef(dt_) if dt_ else None)
+    return Literal(term.value, datatype=URIRef(dt_) if dt_ else None, normalize=False)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
+from rdflib.plugin import Serializer, register
+from rdflib.plugins.serializers import jsonld, turtle
 
 from .assess import Assessment, Finding
 from .explain import passage_quote, proof_tree
@@ -59,6 +61,37 @@ def assessment_json(a: Assessment, lang: str = "en", proofs: bool = False) -> di
     return out
 
 
+class TurtleAsWritten(turtle.TurtleSerializer):
+    """rdflib's Turtle serializer writes a boolean or number by its bare lexical form, which an ill-typed
+    value ("maybe"^^xsd:boolean, kept as written: kzlaw/__init__.py) turns into a syntax error (``sh:value
+    maybe``); this one writes such a literal with its datatype."""
+
+    def label(self, node, position):
+        if isinstance(node, Literal) and node.ill_typed:
+            return node._literal_n3(use_plain=False,
+                                    qname_callback=lambda dt: self.get_pname(dt, turtle._GEN_QNAME_FOR_DT))
+        return super().label(node, position)
+
+
+_TURTLE = "kzlaw-turtle"
+register(_TURTLE, Serializer, __name__, "TurtleAsWritten")
+
+
+class _ConverterAsWritten(jsonld.Converter):
+    """rdflib's JSON-LD converter writes booleans and numbers as native JSON values when a context is
+    given, which turns an ill-typed one ("maybe"^^xsd:boolean) into a valid ``false``; this one writes such
+    a literal as its lexical form and datatype, and every other term as rdflib does. rdflib's JSON-LD
+    serializer looks its converter up by module name: installed there once, for every JSON-LD kzlaw writes."""
+
+    def to_raw_value(self, graph, s, o, nodemap):
+        if isinstance(o, Literal) and o.datatype is not None and o.ill_typed:
+            return {self.context.type_key: self.context.to_symbol(o.datatype), self.context.value_key: str(o)}
+        return super().to_raw_value(graph, s, o, nodemap)
+
+
+jsonld.Converter = _ConverterAsWritten
+
+
 def graph_text(g: Graph, fmt: str) -> str:
     """A graph as text in an rdflib format, with kzlaw's prefixes (JSON-LD: as its @context). JSON-LD's
     nodes and values come in one order in every process (rdflib's follows Python's hash seed): the same
@@ -69,7 +102,7 @@ def graph_text(g: Graph, fmt: str) -> str:
     out += g
     if fmt == "json-ld":
         return _canonical_jsonld(out.serialize(format="json-ld", context=dict(PREFIXES), indent=2))
-    return out.serialize(format=fmt)
+    return out.serialize(format=_TURTLE if fmt == "turtle" else fmt)
 
 
 def _canonical_jsonld(text: str) -> str:

@@ -19,6 +19,7 @@ from rdflib import RDF, Graph, URIRef
 from rdflib.exceptions import ParserError
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
+from . import literals_as_written
 from .errors import InputError
 from .namespaces import BASE, CONTEXT_IRI, KZ
 from .resources import context_file
@@ -206,10 +207,28 @@ def _check_iris(g: Graph) -> Graph:
     return g
 
 
+def _check_own_nodes(g: Graph, base: str) -> None:
+    """A scenario describes its own nodes (under its base: relative IRIs) and kzlaw's vocabulary. A node
+    of another scenario (…/scenario/other/john-doe) is refused: the facts stated about it would join that
+    scenario's in every store-wide answer (the default graph is the union of all scenarios)."""
+    m = re.match(r"(.*/scenario/)[^/]+/$", base)
+    if not m:
+        return
+    root = m.group(1)
+    for triple in g:
+        for term in triple:
+            if isinstance(term, URIRef) and term.startswith(root) and not term.startswith(base):
+                other = term[len(root):].split("/", 1)[0]
+                raise InputError(f"the document names {str(term)[:200]!r}, a node of another scenario "
+                                 f"({other!r}): a scenario describes its own nodes (relative IRIs, under "
+                                 f"{base}) and kzlaw's vocabulary", kind="meaning")
+
+
 def parse_scenario(data: bytes | str, fmt: str, base: str, meaning: bool = True) -> Graph:
     """Parse one scenario document. ``fmt`` is an rdflib format name (see MEDIA_TYPES, SUFFIXES).
     ``meaning``: refuse a document in no term of kzlaw's vocabulary (:func:`check_meaning`); a caller
     that checks the size first calls that itself after it."""
+    literals_as_written()
     if isinstance(data, bytes):
         try:
             text = data.decode("utf-8-sig")
@@ -228,6 +247,7 @@ def parse_scenario(data: bytes | str, fmt: str, base: str, meaning: bool = True)
     else:
         raise InputError(f"unsupported format {fmt!r}", kind="media-type")
     g = _check_iris(g)
+    _check_own_nodes(g, base)
     if not len(g):  # JSON-LD: e.g. keys no context defines, which it drops silently
         raise InputError("the JSON-LD document gives no triples (are its terms defined by a @context?)"
                          if fmt == "json-ld" else
@@ -248,10 +268,20 @@ def check_meaning(g: Graph) -> Graph:
     return g
 
 
+def file_scenario_id(path: Path) -> str:
+    """The id a file is read under when nothing is stored (validate, assess, compare): its name up to the
+    first '.', made a valid id if it is not one ("my case" → "my-case"; nothing left → "scenario"). Its
+    relative IRIs resolve under it. Storing (``kzlaw load``) takes the name as it is, or refuses it."""
+    stem = Path(path).name.split(".")[0]
+    if SCENARIO_ID.match(stem):
+        return stem
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", stem).lstrip("._-")[:128] or "scenario"
+
+
 def read_scenario_file(path: Path, scenario_id: str | None = None, base: str = BASE) -> tuple[Graph, str]:
     """Read a scenario file; its id defaults to the file's stem. Returns (graph, scenario id)."""
     path = Path(path)
-    sid = scenario_id or path.name.split(".")[0]
+    sid = scenario_id or file_scenario_id(path)
     try:
         data = path.read_bytes()
     except OSError as e:

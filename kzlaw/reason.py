@@ -19,6 +19,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
+from . import literals_as_written
 from .knowledge import index_labels, label_table, ontology_graph
 
 
@@ -154,6 +155,7 @@ class Closure(Graph):
 def rl_closure_reference(facts: Graph) -> Graph:
     """The OWL 2 RL closure of ontology + facts by ``reasonable`` (re-deriving the ontology every call):
     the reference the compiled path is tested against, and its fallback."""
+    literals_as_written()  # reasonable's answer becomes rdflib terms under rdflib's global setting
     static, static_set, keep = _static()
     closure = _closure_of([*keep, *facts])
     delta = plain_graph()

@@ -88,7 +88,7 @@ def from_ox(term):
         if term.language:
             return Literal(term.value, lang=term.language)
         dt = term.datatype.value if term.datatype else None
-        return Literal(term.value, datatype=URIRef(dt) if dt and dt != str(XSD.string) else None)
+        return Literal(term.value, datatype=URIRef(dt) if dt and dt != str(XSD.string) else None, normalize=False)
     raise ValueError(f"unsupported term {term!r}")
 
 

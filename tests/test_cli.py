@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -243,3 +244,27 @@ def test_a_directory_stands_for_its_scenario_files(tmp_path):
     (tmp_path / "empty").mkdir()
     r = run("validate", tmp_path / "empty")
     assert r.returncode == 2 and "holds no scenario file" in r.stderr
+
+
+def test_an_ill_typed_value_gives_the_report_alone():
+    """No rdflib warning with its site-packages path on stderr: the report says what is wrong, as written."""
+    r = run("validate", SCENARIOS / "input" / "bad" / "organisation-identified-not-boolean.jsonld")
+    assert r.returncode == 1 and r.stderr == "", r.stderr
+    assert '#identified = "maybe"^^' in r.stdout
+
+
+def test_validate_and_assess_take_any_file_name(tmp_path):
+    """Nothing is stored, so a name that is no valid scenario id ("my case", "ü-case", ".hidden") is read
+    under one made from it; `load`, which stores under the name, still refuses it."""
+    from kzlaw.parse import file_scenario_id
+
+    assert [file_scenario_id(Path(n)) for n in ("my case.jsonld", "ü-case.ttl", ".hidden.jsonld", "ok.v2.ttl")] \
+        == ["my-case", "case", "scenario", "ok"]
+    for name in ("my case.jsonld", "ü-case.jsonld", ".hidden.jsonld"):
+        f = tmp_path / name
+        shutil.copy(REACHABLE, f)
+        r = run("validate", f)
+        assert r.returncode == 0 and r.stdout.strip() == f"{f}: conforms", r.stderr
+        assert run("assess", f, "--regime", "current-law").returncode == 0
+    r = run("load", "--store", tmp_path / "store", tmp_path / "my case.jsonld")
+    assert r.returncode == 2 and "invalid scenario id 'my case'" in r.stderr

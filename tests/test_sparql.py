@@ -175,6 +175,10 @@ def test_updates_service_and_bad_queries_are_refused(endpoint, query, fragment):
         assert fragment in r.json()["detail"]
     r = httpx.post(endpoint, data={"update": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"})
     assert r.status_code == 400
+    # the Protocol's own update request: refused as an update (400), not as an unknown body type (415)
+    r = httpx.post(endpoint, content="INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+                   headers={"content-type": "application/sparql-update"})
+    assert r.status_code == 400 and r.json()["type"].endswith("/update-refused"), r.text
     assert httpx.get(endpoint, params={"query": "ASK { <urn:a> <urn:b> <urn:c> }"},
                      headers={"accept": "application/sparql-results+json"}).json()["boolean"] is False
 

@@ -7,7 +7,7 @@ import json
 
 import pytest
 from rdflib import Graph
-from support import rel_id, scenario_files, sidecar
+from support import SCENARIOS, rel_id, scenario_files, sidecar
 
 from kzlaw.errors import InputError
 from kzlaw.knowledge import input_shapes_graph, ontology_graph
@@ -135,8 +135,12 @@ def test_the_report_as_rdf_is_the_w3c_shacl_report_pyshacl_makes(path):
         for r in ours.objects(report, SH.result):
             assert ours.value(r, SH.sourceShape) is not None
             assert {m.language for m in ours.objects(r, SH.resultMessage)} == set(LANGS)
-        # and it survives a round trip through Turtle
-        assert _result_keys(Graph().parse(data=ours.serialize(format="turtle"), format="turtle")) == _result_keys(ours)
+        # and it survives a round trip through Turtle as kzlaw writes it (CLI, REST)
+        from kzlaw import literals_as_written
+        from kzlaw.output import graph_text
+
+        literals_as_written()  # pySHACL (run above) sets rdflib's global back to normalising: "maybe" → "false"
+        assert _result_keys(Graph().parse(data=graph_text(ours, "turtle"), format="turtle")) == _result_keys(ours)
 
 
 def test_vocabulary_check_names_the_term_suggests_the_spelling_and_speaks_three_languages():
@@ -166,3 +170,24 @@ def test_vocabulary_check_names_the_term_suggests_the_spelling_and_speaks_three_
         report = validate_graph(g, engine)
         keys = {(p.focus, p.path, p.constraint) for p in report.problems}
         assert not report.conforms and {(p.focus, p.path, p.constraint) for p in vocabulary_problems(g)} <= keys, engine
+
+
+def test_an_ill_typed_value_is_reported_as_written_in_every_format():
+    """rdflib by default rewrites "maybe"^^xsd:boolean to "false", a valid value: the report showed the
+    wrong value as a right one (and its Turtle said ``sh:value maybe``, a syntax error). kzlaw keeps
+    literals as written (kzlaw/__init__.py) and writes ill-typed ones with their datatype."""
+    import rdflib
+
+    from kzlaw.output import graph_text
+
+    path = SCENARIOS / "input" / "bad" / "organisation-identified-not-boolean.jsonld"
+    report = validate_graph(read_scenario_file(path)[0])
+    (p,) = [p for p in report.problems if p.path and p.path.endswith("#identified")]
+    assert p.value == '"maybe"^^<http://www.w3.org/2001/XMLSchema#boolean>'
+    assert "maybe" in report.render() and '"false"' not in report.render()
+    turtle = graph_text(report.graph(), "turtle")
+    assert 'sh:value "maybe"^^xsd:boolean' in turtle
+    values = list(Graph().parse(data=turtle, format="turtle").objects(None, SH.value))
+    assert [str(v) for v in values] == ["maybe"] and rdflib.NORMALIZE_LITERALS is False
+    doc = json.loads(graph_text(report.graph(), "json-ld"))
+    assert '{"@type": "xsd:boolean", "@value": "maybe"}' in json.dumps(doc)

@@ -58,6 +58,8 @@ async def _protocol_params(request: Request, limit: int) -> tuple[str | None, li
         if any(k in ("update", "using-graph-uri") for k, _ in form):
             raise ApiProblem(400, "update-refused", "Updates refused", "this endpoint is read-only")
         return dict(form).get("query"), params + form
+    if ctype == "application/sparql-update":  # the Protocol's update operation: refused as one, not as a type
+        raise ApiProblem(400, "update-refused", "Updates refused", "this endpoint is read-only")
     raise ApiProblem(415, "unsupported-media-type", "Unsupported media type",
                      "POST the query as application/sparql-query or application/x-www-form-urlencoded")
 
@@ -135,14 +137,22 @@ _DOC = {
         "400": {"description": "Not a query (a syntax error: line and column), an update, SERVICE, or a "
                        "result over the row limit",
                 "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}},
-        "503": {"description": "Time limit reached",
+        "406": {"description": "No acceptable results format (Accept)",
+                "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}},
+        "413": {"description": "Query or body over the size limit",
+                "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}},
+        "503": {"description": "Time limit reached, or too many queries running",
                 "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}}},
 }
 _POST_DOC = {**_DOC, "requestBody": {"content": {
     "application/sparql-query": {"schema": {"type": "string"}, "example": SPARQL_EXAMPLE},
     "application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": {
         "query": {"type": "string"}, "default-graph-uri": {"type": "array", "items": {"type": "string"}},
-        "named-graph-uri": {"type": "array", "items": {"type": "string"}}}}}}}}
+        "named-graph-uri": {"type": "array", "items": {"type": "string"}}}}}}},
+    "responses": {**_DOC["responses"], "415": {
+        "description": "A body neither application/sparql-query nor form-encoded (an application/sparql-update "
+                       "is a 400: updates are refused)",
+        "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}}}}
 
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
