@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kzlaw.errors import InputError, UnknownRegime
+from kzlaw.parse import scenario_base
 from kzlaw.service import NotConforming, ScenarioExists, UnknownScenario
 from kzlaw.store import QueryError, StoreError, StoreUnavailable
 
@@ -77,6 +78,12 @@ def problem_of(exc: Exception, lang: str = "en") -> tuple[int, dict]:
         log.error("store error: %s", exc)
         return doc(503, "store-unavailable", "Store unavailable", "the store could not serve the request")
     if isinstance(exc, RequestValidationError):
+        bad_id = [e for e in exc.errors() if tuple(e.get("loc", ())) == ("path", "sid")]
+        if bad_id and len(bad_id) == len(exc.errors()):  # as for ?id= on POST: one status for one mistake
+            try:
+                scenario_base(str(bad_id[0].get("input", "")))
+            except InputError as e:
+                return problem_of(e, lang)
         errors = [{"loc": [str(x) for x in e.get("loc", ())], "msg": e.get("msg")} for e in exc.errors()]
         return doc(422, "invalid-parameters", "Invalid request parameters",
                    "; ".join(f"{'.'.join(e['loc'])}: {e['msg']}" for e in errors), errors=errors)
@@ -89,11 +96,37 @@ def problem_of(exc: Exception, lang: str = "en") -> tuple[int, dict]:
                "the request could not be completed; the error has been logged")
 
 
+def _endpoints(routes, prefix: str = ""):
+    """(path prefix, route) for every route serving methods, routers included in routers flattened."""
+    for r in routes:
+        inner = getattr(getattr(r, "original_router", None), "routes", None)
+        if inner is not None:
+            context = getattr(r, "include_context", None)
+            yield from _endpoints(inner, prefix + (getattr(context, "prefix", "") or ""))
+        elif getattr(r, "methods", None) and getattr(r, "path_regex", None) is not None:
+            yield prefix, r
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route serves at the request's path (RFC 9110 §15.5.6: the Allow of a 405 lists
+    them all; Starlette's names those of the first route that matched the path only), HEAD with GET."""
+    path = request.url.path
+    methods: set[str] = set()
+    for prefix, route in _endpoints(request.app.router.routes):
+        if path.startswith(prefix) and route.path_regex.match(path[len(prefix):]):
+            methods |= set(route.methods)
+    if "GET" in methods:
+        methods.add("HEAD")
+    return ", ".join(sorted(methods))
+
+
 async def handle(request: Request, exc: Exception) -> JSONResponse:
     lang = request.query_params.get("lang") or "en"
     status, body = problem_of(exc, lang if lang in ("en", "ru", "kk") else "en")
     headers = {"Allow": exc.headers.get("Allow")} if isinstance(exc, StarletteHTTPException) and \
         exc.headers and "Allow" in exc.headers else None
+    if status == 405:
+        headers = {**(headers or {}), "Allow": allowed_methods(request)}
     if isinstance(exc, ApiProblem) and exc.headers:
         headers = {**(headers or {}), **exc.headers}
     if status == 503:

@@ -20,6 +20,25 @@ from .routes import assess, health, knowledge, scenarios, sparql, validate, web
 log = logging.getLogger("kzlaw.api")
 
 
+class HeadAsGet:
+    """HEAD wherever GET is served (RFC 9110 §9.3.2: the same headers, no body), which FastAPI's routes do
+    not do by themselves: the request goes on as a GET and the body is dropped on the way out."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            return await self.app(scope, receive, send)
+
+        async def headers_only(message):
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -48,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                               "scenarios, store them with their findings, query everything in SPARQL.")
     errors.install(app)
     security.install(app, settings or get_settings())
+    app.add_middleware(HeadAsGet)
     for module in (health, validate, assess, scenarios, knowledge, sparql, web):
         app.include_router(module.router)
 

@@ -72,6 +72,8 @@ class ProblemOut(BaseModel):
     shape: str | None = None
     message: str | None = None
     messages: dict[str, str]
+    hint: str | None = Field(None, description="A blank focus node described (its types and label): its "
+                                                 "\"_:…\" name is the parser's, not the file's")
 
 
 class ValidationOut(BaseModel):

@@ -34,6 +34,9 @@ class Problem:
     constraint: str | None
     # the RDF terms behind focus, path, value and shape (for the SHACL report graph); not compared
     terms: tuple[Node, Node | None, Node | None, Node | None] = field(compare=False, repr=False)
+    # a blank focus node described for the reader (its types and label): its "_:…" name is the parser's,
+    # not the one in the file, and changes from run to run
+    hint: str | None = field(default=None, compare=False, repr=False)
 
     def message(self, lang: str = "en") -> str:
         return self.messages.get(lang) or self.messages.get("en") or next(iter(self.messages.values()), "")
@@ -44,6 +47,8 @@ class Problem:
         if lang:
             d["message"] = self.message(lang)
         d["messages"] = self.messages
+        if self.hint:
+            d["hint"] = self.hint
         return d
 
 
@@ -98,10 +103,21 @@ class ValidationReport:
             return f"{prefix}{head[0]}"
         lines = [f"{prefix}{head[1]} — {len(self.problems)} {head[2]}"]
         for p in self.problems:
-            where = p.focus + (f" → {p.path}" if p.path else "")
+            where = p.focus + (f" ({p.hint})" if p.hint else "") + (f" → {p.path}" if p.path else "")
             value = f" = {p.value}" if p.value is not None else ""
             lines.append(f"  ✗ {where}{value}\n    {p.message(lang)}")
         return "\n".join(lines)
+
+
+def _blank_hint(node: Node | None, data: Graph) -> str | None:
+    """What a blank node is, in the data: "a blank node: kz:Post, 'the post'" (None for other nodes)."""
+    if not isinstance(node, BNode):
+        return None
+    from .knowledge import compact
+
+    said = [compact(t) for t in sorted(data.objects(node, RDF.type), key=str)]
+    said += [repr(str(v)) for v in sorted(data.objects(node, RDFS.label), key=str)][:1]
+    return "a blank node" + (": " + ", ".join(said) if said else "")
 
 
 def _show(node: Node | None, g: Graph) -> str | None:
@@ -280,7 +296,7 @@ def vocabulary_problems(data: Graph) -> list[Problem]:
             continue
         problems.append(Problem(focus=_show(s, data), path=_show(p, data), value=_show(o, data),
                                 severity="Violation", messages=messages, shape=None, constraint=constraint,
-                                terms=(s, p, o, None)))
+                                terms=(s, p, o, None), hint=_blank_hint(s, data)))
     return sorted(problems, key=_order)
 
 
@@ -288,7 +304,8 @@ def _compiled_report(results, data: Graph) -> ValidationReport:
     problems = [Problem(focus=_show(r.focus, data), path=_show(r.path, data), value=_show(r.value, data),
                         severity="Violation", messages=dict(r.messages),
                         shape=None if isinstance(r.shape, BNode) else _show(r.shape, data),
-                        constraint=r.constraint, terms=(r.focus, r.path, r.value, r.shape))
+                        constraint=r.constraint, terms=(r.focus, r.path, r.value, r.shape),
+                        hint=_blank_hint(r.focus, data))
                 for r in results]
     problems.sort(key=_order)
     return ValidationReport(conforms=not problems, problems=problems)
@@ -325,6 +342,7 @@ def _pyshacl_report(data: Graph) -> ValidationReport:
             constraint=str(results.value(r, SH.sourceConstraintComponent)).rsplit("#", 1)[-1],
             terms=(results.value(r, SH.focusNode), results.value(r, SH.resultPath), results.value(r, SH.value),
                    results.value(r, SH.sourceShape)),
+            hint=_blank_hint(results.value(r, SH.focusNode), data),
         ))
     problems.sort(key=_order)
     return ValidationReport(conforms=bool(conforms), problems=problems)

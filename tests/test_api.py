@@ -446,3 +446,29 @@ def test_an_empty_regime_is_refused_not_read_as_no_regime(client):
             assert value == "," and path != "/v1/assess" or "no regime named" in body["detail"] and "current-law" in body["detail"], (path, value, body)
     assert len(client.post("/v1/assess", params={"regime": "current-law,"}, content=FB,
                            headers=JSONLD).json()["regimes"]) == 1
+
+
+def test_head_everywhere_get_is_and_a_405_lists_every_method(client):
+    """RFC 9110: HEAD answers GET's headers without a body (§9.3.2); a 405's Allow lists every method the
+    resource supports (§15.5.6), not those of the first route that matched the path."""
+    assert client.put("/v1/scenarios/head", content=FB, headers=JSONLD).status_code in (200, 201)
+    for path in ("/health", "/v1/scenarios/head", "/v1/scenarios/head/findings", "/ontology"):
+        got, head = client.get(path), client.head(path)
+        assert head.status_code == got.status_code == 200, path
+        assert head.content == b"" and head.headers["content-type"] == got.headers["content-type"], path
+    assert client.head("/v1/scenarios/head").headers["etag"] == client.get("/v1/scenarios/head").headers["etag"]
+    assert client.head("/v1/scenarios/nothing-here").status_code == 404
+    for path, allowed in (("/v1/scenarios/head", "DELETE, GET, HEAD, PUT"), ("/v1/scenarios", "GET, HEAD, POST"),
+                          ("/sparql", "GET, HEAD, POST"), ("/v1/assess", "POST")):
+        r = client.request("PATCH", path)
+        assert _problem(r, 405) and r.headers["allow"] == allowed, (path, r.headers.get("allow"))
+
+
+def test_an_invalid_id_in_the_path_is_the_400_of_an_invalid_id_in_the_query(client):
+    for method in ("GET", "PUT", "DELETE"):
+        r = client.request(method, "/v1/scenarios/-bad", content=FB if method == "PUT" else None,
+                           headers=JSONLD if method == "PUT" else {})
+        body = _problem(r, 400)
+        assert body["type"].endswith("/invalid-id") and "invalid scenario id '-bad'" in body["detail"], body
+    body = _problem(client.post("/v1/scenarios", params={"id": "-bad"}, content=FB, headers=JSONLD), 400)
+    assert body["type"].endswith("/invalid-id")

@@ -191,3 +191,14 @@ def test_an_ill_typed_value_is_reported_as_written_in_every_format():
     assert [str(v) for v in values] == ["maybe"] and rdflib.NORMALIZE_LITERALS is False
     doc = json.loads(graph_text(report.graph(), "json-ld"))
     assert '{"@type": "xsd:boolean", "@value": "maybe"}' in json.dumps(doc)
+
+
+def test_a_blank_focus_node_is_described_by_its_types_and_label():
+    """Its "_:…" name is the parser's (rdflib renames Turtle's _:post), so the report says what it is."""
+    path = SCENARIOS / "input" / "bad" / "post-as-blank-node.ttl"
+    report = validate_graph(read_scenario_file(path)[0])
+    (p,) = report.problems
+    assert p.focus.startswith("_:") and p.hint.startswith("a blank node: kz:Post, '")
+    assert f"{p.focus} ({p.hint})" in report.render() and report.as_dict("en")["problems"][0]["hint"] == p.hint
+    named = validate_graph(read_scenario_file(SCENARIOS / "input" / "bad" / "account-without-holder.jsonld")[0])
+    assert all(q.hint is None and "hint" not in q.as_dict() for q in named.problems)
