@@ -157,7 +157,9 @@ def _parse_xml(text: str, base: str) -> Graph:
                          kind="forbidden") from None
     except ParseError as e:
         line, col = e.position
-        raise InputError(f"invalid XML: {e.msg if hasattr(e, 'msg') else e}", line=line, column=col + 1) from None
+        # expat's text ends with its own "line 4, column 2" (columns from 0): the position is given once, from 1
+        why = re.sub(r":? line \d+, column \d+$", "", str(e.msg if hasattr(e, "msg") else e))
+        raise InputError(f"invalid XML: {why}", line=line, column=col + 1) from None
     g = Graph()
     try:
         g.parse(data=text, format="xml", publicID=base)
@@ -178,15 +180,31 @@ def _parse_text_rdf(text: str, fmt: str, base: str) -> Graph:
         raise InputError(f"invalid {'Turtle' if fmt == 'turtle' else fmt}: {e._why}",
                          line=e.lines + 1, column=col) from None
     except ParserError as e:
-        raise InputError(f"invalid {fmt}: {e}") from None
+        raise _located(text, fmt) or InputError(f"invalid {fmt}: {e}") from None
     except IndexError:  # rdflib's Turtle parser runs off the end of a truncated document
         lines = text.rstrip("\n").split("\n")
         raise InputError(f"invalid {'Turtle' if fmt == 'turtle' else fmt}: unexpected end of input "
                          "(a statement is not finished, e.g. a missing final '.')",
                          line=len(lines), column=len(lines[-1]) + 1) from None
     except Exception as e:  # noqa: BLE001 - any other parser failure is still bad input, never a crash
-        raise InputError(f"invalid {fmt}: {e}") from None
+        raise _located(text, fmt) or InputError(f"invalid {fmt}: {e}") from None
     return g
+
+
+def _located(text: str, fmt: str) -> InputError | None:
+    """rdflib's N-Triples parser says what is wrong but not where ("Invalid line: true"): Oxigraph's parser
+    reads the same text again and gives the line and column (None if it finds nothing wrong)."""
+    if fmt != "nt":
+        return None
+    import pyoxigraph as ox
+
+    try:
+        for _ in ox.parse(text, format=ox.RdfFormat.N_TRIPLES):
+            pass
+    except SyntaxError as e:
+        why = re.sub(r"^Parser error at line \d+ (between columns \d+ and \d+|column \d+): ", "", str(e.msg or e))
+        return InputError(f"invalid N-Triples: {why}", line=e.lineno, column=e.offset)
+    return None
 
 
 def _check_iris(g: Graph) -> Graph:

@@ -239,7 +239,7 @@ def test_fuzzer_findings_are_problems_not_500s(client):
         ("JSON whose implied-context key makes an IRI with a C1 control character", "POST /v1/assess",
          lambda: client.post("/v1/assess", json={"\u00a65\u009c\u0080": [[5e-324, True, 8926]]}), 400),
         ("scenario id that cannot make an IRI", "GET /v1/scenarios/{sid}",
-         lambda: client.get("/v1/scenarios/%C2%80k%19%C3%B6%5D%C3%80"), 422),
+         lambda: client.get("/v1/scenarios/%C2%80k%19%C3%B6%5D%C3%80"), 400),
         ("page number 2^64", "GET /v1/scenarios?page=…",
          lambda: client.get("/v1/scenarios", params={"page": "23941369661171527680"}), 422),
         ("conclusion filter that is not an IRI", "GET /v1/scenarios?conclusion=…",

@@ -113,3 +113,19 @@ def test_truncated_turtle_names_the_end():
 def test_plain_json_gets_the_kzlaw_context_implied():
     doc = {k: v for k, v in DOC.items() if k != "@context"}
     assert isomorphic(parse_scenario(json.dumps(doc), "json-ld", BASE), parse_scenario(TTL, "turtle", BASE))
+
+
+def test_positions_are_given_once_and_for_n_triples_too():
+    """expat's message carries its own 0-based "line 4, column 2" beside kzlaw's 1-based column: said once;
+    rdflib's N-Triples parser says no position: Oxigraph's locates it."""
+    from support import SCENARIOS
+
+    from kzlaw.parse import read_scenario_file
+
+    bad = SCENARIOS / "input" / "bad"
+    with pytest.raises(InputError) as e:
+        read_scenario_file(bad / "rdfxml-not-well-formed.rdf")
+    assert (e.value.line, e.value.column) == (4, 3) and "column" not in e.value.message
+    with pytest.raises(InputError) as e:
+        read_scenario_file(bad / "broken-ntriples.nt")
+    assert (e.value.line, e.value.column) == (2, 90) and e.value.message.startswith("invalid N-Triples: ")

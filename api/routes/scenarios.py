@@ -37,6 +37,8 @@ from .rdf import RDF_RESPONSES, rdf_response
 
 router = APIRouter(prefix="/v1/scenarios", tags=["scenarios"])
 # an id that could never have been stored is refused before the store sees it (it would not make an IRI)
+BAD_ID = {400: {"description": "Invalid scenario id (invalid-id)",
+                 "content": PROBLEM_RESPONSES[400]["content"]}}
 Sid = Annotated[str, Path(pattern=ID_PATTERN.pattern, description="Scenario id", examples=[SCENARIO_ID])]
 
 
@@ -119,7 +121,7 @@ def list_scenarios(request: Request, store: StoreDep,
 
 
 @router.get("/{sid}", response_model=ScenarioOut,
-            responses={404: PROBLEM_RESPONSES[404], **NOT_MODIFIED, **PRECONDITION, **RDF_RESPONSES},
+            responses={**BAD_ID, 404: PROBLEM_RESPONSES[404], **NOT_MODIFIED, **PRECONDITION, **RDF_RESPONSES},
             summary="A stored scenario: its graphs and facts (Turtle or JSON-LD facts on Accept)")
 def get_scenario(request: Request, response: Response, sid: Sid, store: StoreDep, rdf: RdfWantedDep):
     with holding(sid):  # the ETag and the body read from one state
@@ -156,7 +158,7 @@ def put_scenario(request: Request, sid: Sid, body: BodyDep, store: StoreDep):
     return JSONResponse(out, status_code=201, headers={"Location": out["href"]})
 
 
-@router.delete("/{sid}", status_code=204, responses={404: PROBLEM_RESPONSES[404], **UNAUTHORIZED, **PRECONDITION},
+@router.delete("/{sid}", status_code=204, responses={**BAD_ID, 404: PROBLEM_RESPONSES[404], **UNAUTHORIZED, **PRECONDITION},
                dependencies=[WriteAccess],
                summary="Delete a stored scenario (facts, inferences, findings)")
 def delete_scenario(request: Request, sid: Sid, store: StoreDep):
@@ -172,7 +174,7 @@ def delete_scenario(request: Request, sid: Sid, store: StoreDep):
 
 
 @router.get("/{sid}/findings", response_model=StoredFindingsOut,
-            responses={404: PROBLEM_RESPONSES[404], **NOT_MODIFIED, **PRECONDITION, **RDF_RESPONSES},
+            responses={**BAD_ID, 404: PROBLEM_RESPONSES[404], **NOT_MODIFIED, **PRECONDITION, **RDF_RESPONSES},
             summary="The stored findings of a scenario (JSON; Turtle or JSON-LD on Accept)")
 def get_findings(request: Request, response: Response, sid: Sid, store: StoreDep, lang: LangDep,
                  rdf: RdfWantedDep,
@@ -192,7 +194,7 @@ def get_findings(request: Request, response: Response, sid: Sid, store: StoreDep
 
 
 @router.get("/{sid}/compare", response_model=ChangesOut,
-            responses={404: PROBLEM_RESPONSES[404], **NOT_MODIFIED, **PRECONDITION},
+            responses={**BAD_ID, 404: PROBLEM_RESPONSES[404], **NOT_MODIFIED, **PRECONDITION},
             summary="What appears, disappears or changes between two regimes (stored findings)")
 def compare(request: Request, response: Response, sid: Sid, store: StoreDep, lang: LangDep,
             base: Annotated[str, Query(examples=["current-law"])] = "current-law",
