@@ -276,22 +276,14 @@ def vocabulary_problems(data: Graph) -> list[Problem]:
     ns = str(KZ)
     problems = []
     for s, p, o in data:
-        if p == RDF.type:
-            if not isinstance(o, URIRef) or not str(o).startswith(ns):
-                continue
-            if o not in classes:
-                messages, constraint = _suggestion(o, classes), VOCABULARY_CONSTRAINT
-            elif o in out_classes:
-                messages, constraint = dict(_OUTPUT), OUTPUT_CONSTRAINT
-            else:
-                continue
-        elif str(p).startswith(ns):
-            if p not in props:
-                messages, constraint = _suggestion(p, props), VOCABULARY_CONSTRAINT
-            elif p in out_props:
-                messages, constraint = dict(_OUTPUT), OUTPUT_CONSTRAINT
-            else:
-                continue
+        # the term said: a class for rdf:type, else the property; checked against its kind's terms
+        term, known, output = (o, classes, out_classes) if p == RDF.type else (p, props, out_props)
+        if not isinstance(term, URIRef) or not str(term).startswith(ns):
+            continue
+        if term not in known:
+            messages, constraint = _suggestion(term, known), VOCABULARY_CONSTRAINT
+        elif term in output:
+            messages, constraint = dict(_OUTPUT), OUTPUT_CONSTRAINT
         else:
             continue
         problems.append(Problem(focus=_show(s, data), path=_show(p, data), value=_show(o, data),
