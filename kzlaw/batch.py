@@ -24,7 +24,7 @@ from .errors import InputError, KzlawError
 from .namespaces import BASE
 from .parse import format_for_path, scenario_base
 from .reason import scenario_inferences
-from .store import GraphNames, QuadStore, to_ox
+from .store import GraphNames, QuadStore, triple_lines
 
 CHUNK = 25  # scenarios per assess_many call and per write (5–25 are alike; 50 is 10% slower, bench notes)
 PARALLEL_FROM = 4 * CHUNK  # fewer files are computed in this process: starting workers costs ~1 s
@@ -49,12 +49,8 @@ def scenario_graphs(sid: str, a: Assessment, base: str = BASE) -> dict[str, list
     triples QuadStore.put writes for it (tests/test_batch.py)."""
     names = GraphNames(base)
     scenario = scenario_base(sid, base)
-
-    def lines(triples) -> list[str]:
-        return [f"{to_ox(s)} {to_ox(p)} {to_ox(o)}" for s, p, o in triples]
-
-    out = {names.facts_graph(sid): lines(a.facts),
-           names.inferred_graph(sid): lines(scenario_inferences(a.inferred, a.facts, scenario))}
+    out = {names.facts_graph(sid): triple_lines(a.facts),
+           names.inferred_graph(sid): triple_lines(scenario_inferences(a.inferred, a.facts, scenario))}
     for regime, triples in a.ox_triples_by_regime().items():
         out[names.findings_graph(sid, regime)] = [f"{s} {p} {o}" for s, p, o in triples]
     return out
@@ -77,8 +73,7 @@ def compute(jobs: list[tuple[str, str]], base: str = BASE, lang: str = "en") -> 
         except OSError as e:
             o.code, o.message = 2, f"{path}: cannot read: {e.strerror}"
         except InputError as e:
-            where = f":{e.line}:{e.column}" if e.line is not None else ""
-            o.code, o.message = 2, f"{path}{where}: {e.message}"
+            o.code, o.message = 2, e.at(path)
         except NotConforming as e:
             o.code, o.message = 1, e.report.render(lang, source=path)
         except KzlawError as e:

@@ -54,11 +54,6 @@ def _fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
-def _input_error_text(path: Path, e: InputError) -> str:
-    where = f":{e.line}:{e.column}" if e.line is not None else ""
-    return f"{path}{where}: {e.message}"
-
-
 @app.command()
 def validate(
     files: Annotated[list[Path], typer.Argument(help="Scenario files (.jsonld, .json, .ttl, .nt, .rdf), or "
@@ -87,7 +82,7 @@ def validate(
                 out.append({"file": str(path), "readable": False, "error": e.message,
                             "line": e.line, "column": e.column})
             else:
-                typer.echo(_input_error_text(path, e), err=True)
+                typer.echo(e.at(path), err=True)
             continue
         report = validate_graph(graph)
         if not report.conforms:
@@ -116,7 +111,7 @@ def _load_valid(path: Path, lang: str):
     try:
         graph, sid = read_scenario_file(path)
     except InputError as e:
-        _fail(_input_error_text(path, e), 2)
+        _fail(e.at(path), 2)
     report = validate_graph(graph)
     if not report.conforms:
         typer.echo(report.render(lang, source=str(path)), err=True)

@@ -22,6 +22,11 @@ class InputError(KzlawError):
         where = f" (line {line}, column {column})" if line is not None else ""
         super().__init__(message + where)
 
+    def at(self, source) -> str:
+        """The message as a compiler's: "file:line:column: message" (the position when known)."""
+        where = f":{self.line}:{self.column}" if self.line is not None else ""
+        return f"{source}{where}: {self.message}"
+
 
 class UnknownRegime(KzlawError):
     def __init__(self, regime: str, known: list[str]):

@@ -92,14 +92,14 @@ def from_ox(term):
     raise ValueError(f"unsupported term {term!r}")
 
 
-def _triple_lines(g: Graph) -> list[str]:
-    """The graph's triples as N-Triples terms, one string each (no final " .")."""
+def triple_lines(g) -> list[str]:
+    """Triples (a graph, or any iterable of rdflib triples) as N-Triples terms, one string each (no final " .")."""
     return [f"{to_ox(s)} {to_ox(p)} {to_ox(o)}" for s, p, o in g]
 
 
 def _insert_data(graphs: dict[str, Graph]) -> str:
     """INSERT DATA of the graphs, each in its named graph and all of them in the default graph."""
-    return _insert_lines({name: _triple_lines(g) for name, g in graphs.items()})
+    return _insert_lines({name: triple_lines(g) for name, g in graphs.items()})
 
 
 def _insert_lines(graphs: dict[str, list[str]]) -> str:
