@@ -182,7 +182,9 @@ def _finding_triples(store: ox.Store, graph) -> list:
 
 
 def _run_pyshacl(data: Graph, regimes: list[Regime]) -> list:
-    from pyshacl import shacl_rules
+    from . import pyshacl_entrypoints
+
+    shacl_rules = pyshacl_entrypoints().shacl_rules
 
     shapes = shapes_for_pyshacl("rules")
     wanted = {r.iri for r in regimes}

@@ -46,13 +46,15 @@ class Outcome:
 def scenario_graphs(sid: str, a: Assessment, base: str = BASE) -> dict[str, list[str]]:
     """What the store holds for an assessed scenario, by graph name (kzlaw.store's names): its facts,
     the inferences beyond them and its findings per regime, each triple as N-Triples terms. The same
-    triples QuadStore.put writes for it (tests/test_batch.py)."""
+    triples QuadStore.put writes for it (tests/test_batch.py), its blank nodes labelled apart from any
+    other scenario's."""
     names = GraphNames(base)
     scenario = scenario_base(sid, base)
-    out = {names.facts_graph(sid): triple_lines(a.facts),
-           names.inferred_graph(sid): triple_lines(scenario_inferences(a.inferred, a.facts, scenario))}
+    blanks: dict = {}  # this scenario's blank nodes, labelled afresh: a chunk is written in one operation
+    out = {names.facts_graph(sid): triple_lines(a.facts, blanks),
+           names.inferred_graph(sid): triple_lines(scenario_inferences(a.inferred, a.facts, scenario), blanks)}
     for regime, triples in a.ox_triples_by_regime().items():
-        out[names.findings_graph(sid, regime)] = [f"{s} {p} {o}" for s, p, o in triples]
+        out[names.findings_graph(sid, regime)] = triple_lines(triples, blanks)
     return out
 
 
@@ -89,8 +91,12 @@ def compute(jobs: list[tuple[str, str]], base: str = BASE, lang: str = "en") -> 
                 assessed.append(None)
                 o.code, o.message = 2, f"{o.source}: cannot be assessed: {type(e).__name__}: {e}"
     for (o, _g), a in zip(valid, assessed, strict=True):
-        if a is not None:
+        if a is None:
+            continue
+        try:
             o.graphs, o.findings = scenario_graphs(o.sid, a, base), len(a.findings)
+        except ValueError as e:  # a term the store refuses (parse refuses those it knows of): this file only
+            o.code, o.message = 2, f"{o.source}: cannot be stored: {e}"
     return out
 
 

@@ -81,16 +81,27 @@ def scenario_paths(paths: list[Path]) -> list[Path]:
 
 def files_to_store(paths: list[Path]) -> list[Path]:
     """scenario_paths, refused (exit 2) before anything is stored when two files would be stored under the
-    same id (the name up to its first '.')."""
-    files = scenario_paths(paths)
+    same id (the name up to its first '.'). A file named twice (itself and its directory, or two spellings
+    of its path) is stored once."""
+    files: list[Path] = []
     seen: dict[str, Path] = {}
-    for f in files:
+    for f in scenario_paths(paths):
         sid = f.name.split(".")[0]
-        if sid in seen and seen[sid] != f:
+        if sid in seen and _same_file(seen[sid], f):
+            continue
+        if sid in seen:
             typer.echo(f"error: {seen[sid]} and {f} would both be stored as {sid!r}; nothing was stored", err=True)
             raise typer.Exit(2)
         seen[sid] = f
+        files.append(f)
     return files
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:  # e.g. a symlink loop: not the same file as far as we can tell; reading it will say why
+        return a == b
 
 
 def load_files(store, files: list[Path], workers: int | None = None) -> tuple[int, int]:

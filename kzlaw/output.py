@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import XSD, Graph, Literal, URIRef
 from rdflib.plugin import Serializer, register
 from rdflib.plugins.serializers import jsonld, turtle
 
@@ -61,13 +62,29 @@ def assessment_json(a: Assessment, lang: str = "en", proofs: bool = False) -> di
     return out
 
 
+_EXPONENT = r"[eE][+-]?[0-9]+"
+_BARE = {  # Turtle's shorthand for a literal (Turtle 1.1 §2.5.2): its grammar, by datatype
+    XSD.boolean: re.compile(r"true|false"),
+    XSD.integer: re.compile(r"[+-]?[0-9]+"),
+    XSD.decimal: re.compile(r"[+-]?[0-9]*\.[0-9]+"),
+    XSD.double: re.compile(rf"[+-]?([0-9]+\.[0-9]*{_EXPONENT}|\.[0-9]+{_EXPONENT}|[0-9]+{_EXPONENT})"),
+}
+
+
 class TurtleAsWritten(turtle.TurtleSerializer):
-    """rdflib's Turtle serializer writes a boolean or number by its bare lexical form, which an ill-typed
-    value ("maybe"^^xsd:boolean, kept as written: kzlaw/__init__.py) turns into a syntax error (``sh:value
-    maybe``); this one writes such a literal with its datatype."""
+    """rdflib's Turtle serializer writes a boolean or number by a bare form of its value: an ill-typed
+    one ("maybe"^^xsd:boolean, kept as written: kzlaw/__init__.py) became a syntax error (``sh:value
+    maybe``), "1"^^xsd:boolean an integer (``1``), "1."^^xsd:decimal the end of a statement and
+    "1.5E3"^^xsd:double another lexical form (``1.5e+03``). This one writes a literal bare only when its
+    lexical form is in the Turtle shorthand's grammar and canonical (read back, by rdflib too, the same
+    literal); else quoted, with its datatype."""
 
     def label(self, node, position):
-        if isinstance(node, Literal) and node.ill_typed:
+        if isinstance(node, Literal) and node.datatype in _BARE:
+            lexical = str(node)
+            if _BARE[node.datatype].fullmatch(lexical) and \
+                    str(Literal(lexical, datatype=node.datatype, normalize=True)) == lexical:
+                return lexical  # the canonical form: rdflib's Turtle parser reads "01" as "1"
             return node._literal_n3(use_plain=False,
                                     qname_callback=lambda dt: self.get_pname(dt, turtle._GEN_QNAME_FOR_DT))
         return super().label(node, position)

@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from rdflib import RDF, Graph, URIRef
+from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.exceptions import ParserError
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
@@ -119,6 +119,40 @@ def _localise(doc: Any) -> Any:
     return doc
 
 
+_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f-\x9f]')  # never in an IRI, relative or compact (RFC 3987)
+
+
+@cache
+def _node_keys() -> frozenset[str]:
+    """The JSON-LD keys whose string values name nodes: "@id" and its alias, and kzlaw's properties whose
+    values are coerced to IRIs (context.jsonld, "@type": "@id" or "@vocab")."""
+    ctx = _local_context()
+    coerced = {k for k, v in ctx.items() if isinstance(v, dict) and v.get("@type") in ("@id", "@vocab")}
+    return frozenset({"@id", *(k for k, v in ctx.items() if v == "@id"), *coerced})
+
+
+def _check_node_names(doc: Any, keys: frozenset[str], path: str = "$") -> None:
+    """A node's id, or a reference to a node, that no IRI can be (it holds a space, '<', a control
+    character...): rdflib's JSON-LD parser drops such a node with its facts and reads such a reference as
+    the document's base, in silence (JSON-LD 1.1 API §8.1 lets processors ignore what is not an IRI). A
+    person with id "john doe" would vanish; refuse the document instead, saying where."""
+    if isinstance(doc, list):
+        for i, v in enumerate(doc):
+            _check_node_names(v, keys, f"{path}[{i}]")
+    elif isinstance(doc, dict):
+        for k, v in doc.items():
+            if k == "@context":
+                continue
+            at = f"{path}.{k}"
+            for i, name in enumerate(v if isinstance(v, list) else [v]):
+                if k in keys and isinstance(name, str) and (bad := _NOT_IN_IRI.search(name)):
+                    where = at if not isinstance(v, list) else f"{at}[{i}]"
+                    raise InputError(f"{where}: {name[:100]!r} cannot name a node: an IRI (relative ones "
+                                     f"included) holds no {bad.group()!r}; use e.g. "
+                                     f"{_NOT_IN_IRI.sub('-', name[:100])!r}")
+            _check_node_names(v, keys, at)
+
+
 def _parse_json_ld(text: str, base: str) -> Graph:
     try:
         doc = json.loads(text)
@@ -133,6 +167,7 @@ def _parse_json_ld(text: str, base: str) -> Graph:
         # plain JSON (application/json, *.json): kzlaw's context is implied
         doc = {"@context": CONTEXT_IRI, **doc}
     doc = _localise(doc)
+    _check_node_names(doc, _node_keys())
     g = Graph()
     try:
         g.parse(data=json.dumps(doc), format="json-ld", base=base)
@@ -207,21 +242,35 @@ def _located(text: str, fmt: str) -> InputError | None:
     return None
 
 
-def _check_iris(g: Graph) -> Graph:
-    """rdflib lets through IRIs that RFC 3987 forbids (a space, '<', a control character...), which the
-    store and the reasoner would then refuse or choke on: refuse them here, as bad input, with the same IRI
-    parser Oxigraph uses."""
+def _check_terms(g: Graph) -> Graph:
+    """rdflib lets through IRIs that RFC 3987 forbids (a space, '<', a control character...) and language
+    tags that BCP 47 forbids ("@abcdefghi": a subtag of nine letters), which the store, the validator and
+    the reasoner would then refuse or choke on: refuse them here, as bad input, with the parsers Oxigraph
+    uses."""
     import pyoxigraph as ox
 
-    seen: set[URIRef] = set()
+    seen: set = set()
     for triple in g:
         for term in triple:
-            if isinstance(term, URIRef) and term not in seen:
-                seen.add(term)
+            if term in seen:
+                continue
+            seen.add(term)
+            if isinstance(term, URIRef):
                 try:
                     ox.NamedNode(str(term))
                 except ValueError as e:
                     raise InputError(f"invalid IRI {str(term)[:200]!r}: {e}") from None
+            elif isinstance(term, Literal) and term.language:
+                try:
+                    ox.Literal("", language=term.language)
+                except ValueError as e:
+                    raise InputError(f"invalid language tag {term.language[:100]!r} (BCP 47) on "
+                                     f"{str(term)[:100]!r}: {e}") from None
+            elif isinstance(term, Literal) and term.datatype:
+                try:
+                    ox.NamedNode(str(term.datatype))
+                except ValueError as e:
+                    raise InputError(f"invalid datatype IRI {str(term.datatype)[:200]!r}: {e}") from None
     return g
 
 
@@ -229,17 +278,20 @@ def _check_own_nodes(g: Graph, base: str) -> None:
     """A scenario describes its own nodes (under its base: relative IRIs) and kzlaw's vocabulary. A node
     of another scenario (…/scenario/other/john-doe) is refused: the facts stated about it would join that
     scenario's in every store-wide answer (the default graph is the union of all scenarios)."""
-    m = re.match(r"(.*/scenario/)[^/]+/$", base)
+    m = re.match(r"(.*/scenario/)([^/]+)/$", base)
     if not m:
         return
-    root = m.group(1)
+    root, own = m.groups()
     for triple in g:
         for term in triple:
             if isinstance(term, URIRef) and term.startswith(root) and not term.startswith(base):
-                other = term[len(root):].split("/", 1)[0]
-                raise InputError(f"the document names {str(term)[:200]!r}, a node of another scenario "
-                                 f"({other!r}): a scenario describes its own nodes (relative IRIs, under "
-                                 f"{base}) and kzlaw's vocabulary", kind="meaning")
+                other = re.split(r"[/?#]", term[len(root):], maxsplit=1)[0]
+                if other == own:  # its own id without the final '/' (…/scenario/x, …/scenario/x#y)
+                    continue
+                whose = f"a node of another scenario ({other!r})" if other else "the root of all scenarios"
+                raise InputError(f"the document names {str(term)[:200]!r}, {whose}: a scenario describes "
+                                 f"its own nodes (relative IRIs, under {base}) and kzlaw's vocabulary",
+                                 kind="meaning")
 
 
 def parse_scenario(data: bytes | str, fmt: str, base: str, meaning: bool = True) -> Graph:
@@ -264,7 +316,7 @@ def parse_scenario(data: bytes | str, fmt: str, base: str, meaning: bool = True)
         g = _parse_text_rdf(text, fmt, base)
     else:
         raise InputError(f"unsupported format {fmt!r}", kind="media-type")
-    g = _check_iris(g)
+    g = _check_terms(g)
     _check_own_nodes(g, base)
     if not len(g):  # JSON-LD: e.g. keys no context defines, which it drops silently
         raise InputError("the JSON-LD document gives no triples (are its terms defined by a @context?)"

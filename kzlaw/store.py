@@ -92,9 +92,22 @@ def from_ox(term):
     raise ValueError(f"unsupported term {term!r}")
 
 
-def triple_lines(g) -> list[str]:
-    """Triples (a graph, or any iterable of rdflib triples) as N-Triples terms, one string each (no final " .")."""
-    return [f"{to_ox(s)} {to_ox(p)} {to_ox(o)}" for s, p, o in g]
+def triple_lines(g, blanks: dict | None = None) -> list[str]:
+    """Triples (a graph, or any iterable of rdflib or Oxigraph triples) as N-Triples terms, one string
+    each (no final " ."). With ``blanks`` (a dict shared by every call for one scenario), each blank node
+    gets a fresh label of its own, the same in every call: blank nodes of two scenarios written in one
+    operation stay two nodes however their files labelled them (kzlaw.batch)."""
+    if blanks is None:
+        term = to_ox
+    else:
+        def term(t):
+            if isinstance(t, (BNode, ox.BlankNode)):
+                key = str(t) if isinstance(t, BNode) else t.value
+                if key not in blanks:
+                    blanks[key] = ox.BlankNode()
+                return blanks[key]
+            return t if isinstance(t, (ox.NamedNode, ox.Literal)) else to_ox(t)
+    return [f"{term(s)} {term(p)} {term(o)}" for s, p, o in g]
 
 
 def _insert_data(graphs: dict[str, Graph]) -> str:
@@ -134,6 +147,15 @@ def _drop(names: list[str]) -> list[str]:
                f"VALUES ?g {{ {' '.join(f'<{n}>' for n in names)} }} GRAPH ?g {{ ?s ?p ?o }} "
                f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER (?other NOT IN ({listed})) }} }}")
     return [release, *(f"DROP SILENT GRAPH <{n}>" for n in names)]
+
+
+def _distinct_ids(entries: list[tuple[str, dict]]) -> None:
+    """put_many's entries name each scenario once: two under one id would both be written, merged."""
+    seen: set[str] = set()
+    for sid, _g in entries:
+        if sid in seen:
+            raise StoreError(f"scenario {sid!r} given twice in one write")
+        seen.add(sid)
 
 
 BULK_LIMIT = 1_000_000  # quads Oxigraph's bulk loader ingests in one go (its batch size); put_many stays below
@@ -444,6 +466,7 @@ class QuadStore(GraphNames, ABC):
         """Store several scenarios, each replacing whatever was stored under its id, in one atomic
         update: (id, graph name → triples as N-Triples terms) pairs, as kzlaw.batch.scenario_graphs gives
         them."""
+        _distinct_ids(entries)
         if not entries:
             return
         drops = _drop([n for sid, _g in entries for n in self.graph_names(sid)])
@@ -564,12 +587,13 @@ class EmbeddedStore(QuadStore):
         loader (sorted files ingested at once, no transaction: ~3x less work than a transactional write,
         kzlaw.batch). A bulk load of less than a million quads is one ingestion of RocksDB files, all
         or nothing (tests/test_batch.py checks it on this engine); parsing is done before, so a bad line
-        writes nothing. Scenarios already stored are replaced by the transactional update."""
-        fresh = [e for e in entries if not self.store.contains_named_graph(ox.NamedNode(self.facts_graph(e[0])))]
-        if len(fresh) < len(entries):
-            super().put_many([e for e in entries if e not in fresh])
-        if fresh:
-            quads = scenario_nquads(fresh).encode("utf-8")
+        writes nothing. A call with any scenario already stored goes wholly through the transactional update
+        (one update replacing and adding: a bulk load after it could fail with the replacements done)."""
+        _distinct_ids(entries)
+        if any(self.store.contains_named_graph(ox.NamedNode(self.facts_graph(sid))) for sid, _g in entries):
+            super().put_many(entries)
+        elif entries:
+            quads = scenario_nquads(entries).encode("utf-8")
             if quads.count(b"\n") >= BULK_LIMIT:
                 self.store.load(quads, format=ox.RdfFormat.N_QUADS)  # over one ingestion: a transaction
             else:

@@ -304,7 +304,9 @@ def _compiled_report(results, data: Graph) -> ValidationReport:
 
 
 def _pyshacl_report(data: Graph) -> ValidationReport:
-    from pyshacl import validate as shacl_validate  # imported on first use: keeps server start-up short
+    from . import pyshacl_entrypoints  # pyshacl imported on first use: keeps server start-up short
+
+    shacl_validate = pyshacl_entrypoints().validate
 
     shapes = shapes_for_pyshacl("input")
     if _FULL_MIXIN:

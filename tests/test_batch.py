@@ -5,12 +5,16 @@ loader, is all or nothing for a chunk of the size it is given."""
 
 from __future__ import annotations
 
+import collections
+import json
 import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from support import scenario_files
+from rdflib import Graph
+from rdflib.compare import to_isomorphic
+from support import SCENARIOS, scenario_files
 
 from kzlaw import batch
 from kzlaw.errors import InputError
@@ -18,7 +22,9 @@ from kzlaw.generate import generate
 from kzlaw.namespaces import BASE
 from kzlaw.parse import format_for_path
 from kzlaw.service import NotConforming, ingest
-from kzlaw.store import EmbeddedStore, StoreError, open_store
+from kzlaw.store import EmbeddedStore, StoreError, from_ox, open_store
+
+WORKED = SCENARIOS / "worked/good/facebook-abroad-refusal.jsonld"
 
 
 def _generated(d: Path, seed: int, name: str | None = None) -> Path:
@@ -42,16 +48,39 @@ def corpus(tmp_path_factory) -> list[Path]:
     broken.write_text("<a> <b> .\n")
     bad = next(p for p in scenario_files("bad") if p.suffix == ".jsonld")
     files += [broken, shutil.copy(bad, d / "not-conforming.jsonld")]
+    files += [_with_blank_node(d, f"c-blank-{i}", f"note {i}") for i in range(2)]
     return sorted(Path(f) for f in files)
 
 
-def _scenario_quads(path: Path) -> list[str]:
-    """The store's quads but the knowledge graphs' (their blank nodes are labelled anew at each load) and
-    default-graph triples with a blank node (the same ontology triples)."""
+def _with_blank_node(d: Path, name: str, label: str) -> Path:
+    """A worked case with one more node, "_:note" (the same label in every file made here)."""
+    doc = json.loads(WORKED.read_text(encoding="utf-8"))
+    doc["@graph"].append({"id": "_:note", "label": label})
+    p = d / f"{name}.jsonld"
+    p.write_text(json.dumps(doc), encoding="utf-8")
+    return p
+
+
+def _scenario_quads(path: Path) -> tuple[list[str], dict[str, Graph], int]:
+    """What a store holds for its scenarios, comparable across stores whose blank nodes are labelled
+    differently: the quads without a blank node (the knowledge graphs' left out: the same ontology and
+    rules), each named graph with blank nodes (equal when isomorphic: rdflib.compare), and the
+    number of distinct blank nodes in the default graph (two scenarios' blank nodes merged into one
+    would lower it)."""
     s = ox.Store.read_only(str(path))
     try:
-        return sorted(str(q) for q in s if not isinstance(q.subject, ox.BlankNode)
-                      and not isinstance(q.object, ox.BlankNode) and "/graph/" not in str(q.graph_name))
+        plain, blank, defaults = [], collections.defaultdict(Graph), set()
+        for q in s:
+            if "/graph/" in str(q.graph_name):
+                continue
+            blanks = [t for t in (q.subject, q.object) if isinstance(t, ox.BlankNode)]
+            if not blanks:
+                plain.append(str(q))
+            elif isinstance(q.graph_name, ox.DefaultGraph):
+                defaults.update(b.value for b in blanks)
+            else:
+                blank[q.graph_name.value].add((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)))
+        return sorted(plain), {g: to_isomorphic(x) for g, x in blank.items()}, len(defaults)
     finally:
         del s
 
@@ -94,8 +123,10 @@ def test_batch_stores_what_ingest_stores_and_refuses_what_it_refuses(corpus, ref
     quads, refused = reference
     outcomes = _batched(tmp_path / "store", corpus, workers)
     assert [o.source for o in outcomes] == [str(f) for f in corpus], "outcomes in file order"
-    got = _scenario_quads(tmp_path / "store")
-    assert len(got) == len(quads) and got == quads
+    got, got_blank, got_defaults = _scenario_quads(tmp_path / "store")
+    assert len(got) == len(quads[0]) and got == quads[0]
+    assert got_blank == quads[1] and len(got_blank) == 2, "each blank-node file's facts graph, isomorphic"
+    assert got_defaults == quads[2], "no two scenarios' blank nodes merged in the default graph"
     assert {o.sid: o.code for o in outcomes if o.code} == {sid: code for sid, (code, _m) in refused.items()} \
         == {"broken": 2, "not-conforming": 1}
     by_id = {o.sid: o for o in outcomes}
@@ -154,3 +185,68 @@ def test_put_many_refuses_a_bad_term_and_stores_nothing(tmp_path):
         st.put_many([("gen-2", a.graphs), ("gen-3", broken)])
     assert len(st.store) == before and not st.exists("gen-2")
     st.close()
+
+
+def test_blank_nodes_of_scenarios_written_together_stay_apart(tmp_path):
+    """Two files both labelling a node "_:note", stored in one chunk (one write) by both of put_many's
+    paths — the bulk loader for new ids, the update for stored ones: two notes, each with its own label,
+    in its scenario's facts graph and in the default graph."""
+    files = [_with_blank_node(tmp_path, f"n{i}", f"note {i}") for i in range(2)]
+    st = open_store(tmp_path / "store")
+    label = "<http://www.w3.org/2000/01/rdf-schema#label>"
+    ask = ("SELECT ?g ?b ?l WHERE { { GRAPH ?g { ?b %s ?l } } UNION { ?b %s ?l } FILTER isBlank(?b) }"
+           % (label, label))
+    try:
+        for _round in ("new", "stored"):
+            assert not [o.message for o in batch.load(st, [(f, f.stem) for f in files], workers=0) if o.code]
+            rows = st._select(ask)
+            labels = collections.defaultdict(set)
+            for r in rows:
+                labels[r["b"]].add(str(r["l"]))
+            assert sorted(map(sorted, labels.values())) == [["note 0"], ["note 1"]]
+            assert {str(r["g"]): str(r["l"]) for r in rows if "g" in r} == \
+                {st.facts_graph("n0"): "note 0", st.facts_graph("n1"): "note 1"}
+    finally:
+        st.close()
+
+
+def test_put_many_is_all_or_nothing_for_a_chunk_of_stored_and_new_ids(tmp_path):
+    """A chunk replacing a stored scenario and adding a new one whose triples the store refuses: the stored
+    scenario is as it was (the replacement and the addition are one write), the new one absent. One id
+    twice in a write is refused."""
+    st = EmbeddedStore(tmp_path / "s", BASE)
+    st.ensure_knowledge()
+    old = batch.compute([(str(_generated(tmp_path, 4, name="gen-a")), "gen-a")])[0]
+    st.put_many([("gen-a", old.graphs)])
+    before = sorted(map(str, st.store))
+    new = batch.compute([(str(_generated(tmp_path, 5, name="gen-a")), "gen-a")])[0]
+    broken = {g: [*ts, "<https://x/s> <https://x/p> <not an iri>"] for g, ts in new.graphs.items()}
+    with pytest.raises(StoreError):
+        st.put_many([("gen-a", new.graphs), ("gen-b", broken)])
+    assert sorted(map(str, st.store)) == before and not st.exists("gen-b")
+    with pytest.raises(StoreError, match="given twice"):
+        st.put_many([("gen-b", new.graphs), ("gen-b", new.graphs)])
+    assert sorted(map(str, st.store)) == before
+    st.close()
+
+
+def test_a_scenario_the_store_cannot_write_is_reported_and_the_others_stored(tmp_path, monkeypatch):
+    """Should a term pass parsing that the store's engine refuses, that file is reported (code 2) and the
+    rest of its chunk stored: one file does not sink a load."""
+    files = [_generated(tmp_path, s) for s in range(3)]
+    real = batch.scenario_graphs
+
+    def refusing(sid, a, base=BASE):
+        if sid == "gen-1":
+            raise ValueError("A subtag may be eight characters in length at maximum")
+        return real(sid, a, base)
+
+    monkeypatch.setattr(batch, "scenario_graphs", refusing)
+    st = open_store(tmp_path / "store")
+    try:
+        out = batch.load(st, [(f, f.stem) for f in files], workers=0)
+        assert [(o.sid, o.code) for o in out] == [("gen-0", 0), ("gen-1", 2), ("gen-2", 0)]
+        assert out[1].message == f"{files[1]}: cannot be stored: A subtag may be eight characters in length at maximum"
+        assert st.exists("gen-0") and st.exists("gen-2") and not st.exists("gen-1")
+    finally:
+        st.close()

@@ -234,6 +234,9 @@ def test_a_directory_stands_for_its_scenario_files(tmp_path):
     store = tmp_path / "store"
     r = run("load", "--store", store, d)
     assert r.returncode == 0 and "2 of 2 file(s) stored; the store holds 2 scenario(s)" in r.stderr, r.stderr
+    # a file named twice (with its directory, and as another spelling of its path) is one file, stored once
+    r = run("load", "--store", tmp_path / "twice", d, d / "reach.jsonld", d / "more" / ".." / "reach.jsonld")
+    assert r.returncode == 0 and "2 of 2 file(s) stored; the store holds 2 scenario(s)" in r.stderr, r.stderr
     shutil.copy(SCENARIOS / "worked" / "good" / "facebook-reachable.ttl", d / "more" / "reach.ttl")
     r = run("load", "--store", tmp_path / "other", d)
     assert r.returncode == 2 and "would both be stored as 'reach'; nothing was stored" in r.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from hardening.support import Listener
@@ -129,3 +130,43 @@ def test_positions_are_given_once_and_for_n_triples_too():
     with pytest.raises(InputError) as e:
         read_scenario_file(bad / "broken-ntriples.nt")
     assert (e.value.line, e.value.column) == (2, 90) and e.value.message.startswith("invalid N-Triples: ")
+
+
+@pytest.mark.parametrize("iri,refused", [
+    ("https://w3id.org/kzlaw/scenario/t", None),  # its own id without the final '/'
+    ("https://w3id.org/kzlaw/scenario/t#note", None),
+    ("https://w3id.org/kzlaw/scenario/t/p", None),
+    ("https://w3id.org/kzlaw/scenario/other/p", "a node of another scenario ('other')"),
+    ("https://w3id.org/kzlaw/scenario/tt/p", "a node of another scenario ('tt')"),
+    ("https://w3id.org/kzlaw/scenario/", "the root of all scenarios"),
+])
+def test_a_scenario_names_its_own_nodes_only(iri, refused):
+    """Facts about another scenario's node would join that scenario's in every store-wide answer."""
+    text = TTL + f"<p> <http://www.w3.org/2000/01/rdf-schema#seeAlso> <{iri}> .\n"
+    if refused is None:
+        assert len(parse_scenario(text, "turtle", BASE)) == 4
+    else:
+        with pytest.raises(InputError, match=re.escape(refused)):
+            parse_scenario(text, "turtle", BASE)
+
+
+@pytest.mark.parametrize("doc,where", [
+    ({"@graph": [{"id": "john doe", "type": "Person"}]}, "$.@graph[0].id: 'john doe'"),
+    ({"id": "c", "type": "Comment", "author": "john\tdoe"}, "$.author: 'john\\tdoe'"),
+    ({"id": "p", "type": "Person", "citizenship": ["kz:Kazakhstan", "a<b"]}, "$.citizenship[1]: 'a<b'"),
+    ({"@id": "x y", "type": "Person"}, "$.@id: 'x y'"),
+])
+def test_a_node_name_no_iri_can_be_is_refused_where_it_is(doc, where):
+    """rdflib's JSON-LD parser dropped such a node with its facts and read such a reference as the base."""
+    with pytest.raises(InputError, match=re.escape(where) + " cannot name a node"):
+        parse_scenario(json.dumps(doc), "json-ld", BASE)
+    ok = json.loads(json.dumps(doc).replace("john doe", "john-doe").replace("john\\tdoe", "john-doe")
+                    .replace("a<b", "kz:Kazakhstan").replace("x y", "x-y"))
+    assert len(parse_scenario(json.dumps(ok), "json-ld", BASE))
+
+
+def test_a_language_tag_bcp47_forbids_is_refused():
+    with pytest.raises(InputError, match="invalid language tag 'abcdefghi' \\(BCP 47\\)"):
+        parse_scenario(TTL + '<p> <http://www.w3.org/2000/01/rdf-schema#label> "P"@abcdefghi .\n', "turtle", BASE)
+    assert len(parse_scenario(TTL + '<p> <http://www.w3.org/2000/01/rdf-schema#label> "P"@kk-Cyrl .\n',
+                              "turtle", BASE)) == 4

@@ -193,6 +193,65 @@ def test_an_ill_typed_value_is_reported_as_written_in_every_format():
     assert '{"@type": "xsd:boolean", "@value": "maybe"}' in json.dumps(doc)
 
 
+@pytest.mark.parametrize("lexical,datatype,bare", [
+    ("true", "boolean", True), ("false", "boolean", True), ("1", "boolean", False), ("TRUE", "boolean", False),
+    ("maybe", "boolean", False), ("42", "integer", True), ("-3", "integer", True), ("01", "integer", False),
+    ("+1", "integer", False), (" 1", "integer", False), ("1.50", "decimal", True), ("1.", "decimal", False),
+    ("-.5", "decimal", False), ("1e3", "double", False), ("1.5E3", "double", False), ("1", "double", False),
+    ("INF", "double", False), ("0.1", "float", False)])
+def test_turtle_writes_every_literal_so_that_it_reads_back_as_written(lexical, datatype, bare):
+    """kzlaw's Turtle writes a boolean or number bare only in the Turtle shorthand's grammar and canonical
+    form: rdflib wrote "1"^^xsd:boolean as ``1`` (an integer when read back) and "1."^^xsd:decimal as
+    ``1.`` (the end of a statement)."""
+    from rdflib import XSD, Literal, URIRef
+
+    from kzlaw import literals_as_written
+    from kzlaw.output import graph_text
+
+    lit = Literal(lexical, datatype=XSD[datatype], normalize=False)
+    g = Graph()
+    g.add((URIRef("https://example.org/s"), URIRef("https://example.org/p"), lit))
+    text = graph_text(g, "turtle")
+    assert (f" {lexical} ." in text) is bare, text
+    literals_as_written()
+    (back,) = Graph().parse(data=text, format="turtle").objects()
+    assert (str(back), back.datatype) == (lexical, XSD[datatype])
+
+
+def test_a_pyshacl_run_leaves_literals_as_written_in_every_thread():
+    """pySHACL set rdflib's process-wide NORMALIZE_LITERALS back to True after every run: a parse in
+    another thread (a server's) then turned "maybe"^^xsd:boolean into "false". Run through
+    kzlaw.pyshacl_entrypoints, pySHACL leaves it alone: after a run, and for parses racing runs."""
+    import threading
+
+    import rdflib
+
+    from kzlaw.validate import _pyshacl_report
+
+    path = SCENARIOS / "input" / "bad" / "organisation-identified-not-boolean.jsonld"
+    graph = read_scenario_file(path)[0]
+    assert not _pyshacl_report(graph).conforms and rdflib.NORMALIZE_LITERALS is False
+    want = sorted(str(o) for o in graph.objects(None, KZ.identified))
+    assert "maybe" in want
+    seen: list[list[str]] = []
+    done = threading.Event()
+
+    def parse() -> None:
+        while not done.is_set() or not seen:
+            g = read_scenario_file(path)[0]
+            seen.append(sorted(str(o) for o in g.objects(None, KZ.identified)))
+
+    t = threading.Thread(target=parse)
+    t.start()
+    try:
+        for _ in range(5):
+            _pyshacl_report(graph)
+    finally:
+        done.set()
+        t.join()
+    assert seen and all(values == want for values in seen) and rdflib.NORMALIZE_LITERALS is False
+
+
 def test_a_blank_focus_node_is_described_by_its_types_and_label():
     """Its "_:…" name is the parser's (rdflib renames Turtle's _:post), so the report says what it is."""
     path = SCENARIOS / "input" / "bad" / "post-as-blank-node.ttl"
