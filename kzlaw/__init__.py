@@ -26,7 +26,7 @@ def pyshacl_entrypoints():
     pySHACL set rdflib's process-wide NORMALIZE_LITERALS and xsd:boolean reading, then set them back to
     rdflib's defaults, so a pySHACL run in one thread changed how another thread read literals (3 of 189
     parses racing one in a test normalised "maybe"^^xsd:boolean). Here both stay as kzlaw sets them."""
-    import pyshacl.entrypoints as entrypoints
+    from pyshacl import entrypoints
 
     entrypoints.rdflib_bool_patch = entrypoints.rdflib_bool_unpatch = literals_as_written
     return entrypoints

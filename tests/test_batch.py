@@ -194,8 +194,7 @@ def test_blank_nodes_of_scenarios_written_together_stay_apart(tmp_path):
     files = [_with_blank_node(tmp_path, f"n{i}", f"note {i}") for i in range(2)]
     st = open_store(tmp_path / "store")
     label = "<http://www.w3.org/2000/01/rdf-schema#label>"
-    ask = ("SELECT ?g ?b ?l WHERE { { GRAPH ?g { ?b %s ?l } } UNION { ?b %s ?l } FILTER isBlank(?b) }"
-           % (label, label))
+    ask = f"SELECT ?g ?b ?l WHERE {{ {{ GRAPH ?g {{ ?b {label} ?l }} }} UNION {{ ?b {label} ?l }} FILTER isBlank(?b) }}"
     try:
         for _round in ("new", "stored"):
             assert not [o.message for o in batch.load(st, [(f, f.stem) for f in files], workers=0) if o.code]

@@ -74,11 +74,11 @@ def scenario_bodies(lst: Listener) -> list[tuple[str, str, str, bytes, int]]:
         ("syntax", "JSON with an @id containing a space and a quote", "application/json",
          b'{"@id": "a b\\"c", "@type": "kz:Person"}', 400),
         ("syntax", "JSON-LD naming a person \"john doe\" (rdflib drops such a node in silence)",
-         "application/json", b'{"@graph": [{"id": "john doe", "type": "Person"}, {"id": "c", "type": "Comment", '
-         b'"author": "john doe"}]}', 400),
+         "application/json", (b'{"@graph": [{"id": "john doe", "type": "Person"}, {"id": "c", "type": "Comment", '
+                              b'"author": "john doe"}]}'), 400),
         ("syntax", "Turtle with a language tag BCP 47 forbids (a nine-letter subtag)", "text/turtle",
-         b'@prefix kz: <https://w3id.org/kzlaw/ontology#> .\n<#a> a kz:Person ; '
-         b'<http://www.w3.org/2000/01/rdf-schema#label> "A"@abcdefghi .', 400),
+         (b'@prefix kz: <https://w3id.org/kzlaw/ontology#> .\n<#a> a kz:Person ; '
+          b'<http://www.w3.org/2000/01/rdf-schema#label> "A"@abcdefghi .'), 400),
         ("syntax", "RDF/XML with an rdf:about containing a space", "application/rdf+xml",
          (b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description '
          b'rdf:about="urn:a b"><rdf:value>1</rdf:value></rdf:Description></rdf:RDF>'), 400),
