@@ -294,6 +294,13 @@ def syntax_error(query: str, message: str, parsed: str | None = None, unplaced: 
     located = _locate(query)
     at = located if isinstance(located, tuple) else None
     at_end = at is not None and (at[0] > len(lines) or (at[0] == len(lines) and at[1] > len(lines[-1].rstrip())))
+    seen = parsed or query  # the text Oxigraph's position is in
+    ox_at_end = m is not None and _offset(seen.split("\n"), int(m.group(1)), int(m.group(2))) >= len(seen.rstrip())
+    if at is not None and not at_end and ox_at_end and not _CLOSER.search(_code_only(query[_offset(lines, *at):])):
+        # "{ ?s ?p": rdflib stops where the unfinished pattern begins, Oxigraph at the end; with nothing
+        # closed after rdflib's place, the query is cut short there: say so, at its end
+        last = query.rstrip().split("\n")
+        at, at_end = (len(last), len(last[-1]) + 1), True
     parts = []
     undeclared = sorted(used_prefixes(query) - declared_prefixes(query) - set(QUERY_PREFIXES))
     if undeclared:
@@ -308,8 +315,6 @@ def syntax_error(query: str, message: str, parsed: str | None = None, unplaced: 
         expected = [i for i in items if i not in sentences and i != "<unreported>"]
         parts += [x[0].lower() + x[1:] if x[1:2].islower() else x  # "IRI parsing failed" stays
                   for x in sentences if not (undeclared and x == "Prefix not found")]
-        seen = parsed or query  # the text Oxigraph's position is in
-        ox_at_end = m is not None and _offset(seen.split("\n"), int(m.group(1)), int(m.group(2))) >= len(seen.rstrip())
         listing = ("expected " if len(expected) == 1 else "expected one of ") + ", ".join(expected[:12]) \
             + (f", … ({len(expected)} in all)" if len(expected) > 12 else "")
         if expected and at_end and ox_at_end and not undeclared:
@@ -332,6 +337,9 @@ def syntax_error(query: str, message: str, parsed: str | None = None, unplaced: 
         parts.append("the grammar allows this query but SPARQL's other rules do not (e.g. BIND to a variable "
                      "already in use, or a SELECT of a variable not grouped by)")
     return QueryError(where + (": " + "; ".join(parts) if parts else ""), *(at or (None, None)))
+
+
+_CLOSER = re.compile(r"[)}\]]")
 
 
 def _as_written(line: int | None, column, shift: int):

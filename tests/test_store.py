@@ -241,6 +241,12 @@ def test_kzlaw_prefixes_need_no_declaration_and_a_query_s_own_win(backend):
     ("SELECT * WHERE { ?s ?p ?o ?o }", 1, 27, "at '?o }'"),
     # a query cut short: what could have come next
     ("SELECT * WHERE { ?s ?p ?o ", 1, 27, 'the query ends too early: expected one of ",", ".", ";"'),
+    # ... also where rdflib's parser stops at the start of the unfinished pattern, not at the end
+    ("SELECT * WHERE { ?s ?p", 1, 23, 'the query ends too early: expected one of "$"'),
+    ("SELECT * WHERE {\n  ?s ?p ?o .\n  FILTER(", 3, 10, "the query ends too early"),
+    ("SELECT ?s WHERE { ?s ?p ?o } ORDER BY", 1, 38, "the query ends too early"),
+    # ... but not where something is closed after it: the error is there
+    ("SELECT * WHERE { ?s ?p ?o . FILTER(?x > ) } LIMIT 1", 1, 29, "at 'FILTER(?x > ) } LIMIT 1'"),
     # an undeclared prefix is named, with the ones that need no declaration
     ("SELECT * WHERE { ?s schema:name ?o ; foaf:nick ?n }", None, None,
      "the prefixes foaf:, schema: are not declared (add PREFIX foaf: <…>; kz:, rdf:"),
