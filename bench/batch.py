@@ -9,7 +9,6 @@ its own parent and workers, not the process's lifetime peak)."""
 
 from __future__ import annotations
 
-import collections
 import io
 import multiprocessing as mp
 import os
@@ -19,7 +18,7 @@ import tracemalloc
 import pyoxigraph as ox
 
 from kzlaw.assess import assess_many
-from kzlaw.batch import scenario_graphs
+from kzlaw.batch import ahead, scenario_graphs
 from kzlaw.generate import generate
 from kzlaw.namespaces import BASE
 from kzlaw.store import EmbeddedStore, scenario_nquads
@@ -91,7 +90,8 @@ def run_batch(n: int, path: str, workers: int | None = None, chunk: int = 400, s
         tracemalloc.start()
         try:
             t_ready, parent_cpu = time.perf_counter(), time.process_time()
-            for nq, ok, nf, cpu, peak in _bounded(pool, process, jobs, chunk // CHUNK + 2 * workers):
+            for nq, ok, nf, cpu, peak in ahead(lambda job: pool.apply_async(process, (job,)), jobs,
+                                                         chunk // CHUNK + 2 * workers, lambda r: r.get()):
                 worker_peak = max(worker_peak, peak)
                 stored += ok
                 findings += nf
@@ -121,20 +121,6 @@ def run_batch(n: int, path: str, workers: int | None = None, chunk: int = 400, s
             "compute_cpu_ms": round(1000 * compute_cpu / n, 2), "store_cpu_ms": round(1000 * parent_cpu / n, 2),
             "ceiling_per_s": round(1000 * cores / cpu_ms, 1), "quads_per_scenario": round((quads - knowledge) / max(stored, 1)),
             "peak_rss_mb": {"parent": parent_peak, "parent_heap": round(heap_peak, 1), "worker_max": worker_peak}}
-
-
-def _bounded(pool, fn, jobs: list, window: int):
-    """``fn`` over the jobs on the pool, results in order, with at most ``window`` of them computed or
-    being computed ahead of the one the caller takes next. ``imap`` would run ahead without bound: while
-    the parent bulk-loads, the workers' results pile up in it (at 100k the parent's Python heap peaked
-    at 4× that at 1k)."""
-    ahead = collections.deque()
-    for job in jobs:
-        if len(ahead) == window:
-            yield ahead.popleft().get()
-        ahead.append(pool.apply_async(fn, (job,)))
-    while ahead:
-        yield ahead.popleft().get()
 
 
 def _load(store: EmbeddedStore, buf: list[bytes]) -> float:

@@ -111,16 +111,19 @@ def _warm() -> None:
     assess(g, b, "all")
 
 
-def _ahead(submit: Callable, jobs: list, window: int) -> Iterator:
+def ahead(submit: Callable, jobs: list, window: int, take: Callable = lambda f: f.result()) -> Iterator:
     """The jobs' results in order, with at most ``window`` submitted ahead of the one taken next (the
-    workers never run far ahead of the writing: what is held stays flat in the number of files)."""
+    workers never run far ahead of the writing: what is held stays flat in the number of files; ``imap``
+    would run ahead without bound, and at 100k the parent's heap peaked at 4× that at 1k, bench notes).
+    ``submit`` starts a job and returns its future; ``take`` waits for a future's result (a
+    concurrent.futures Future by default; ``lambda r: r.get()`` for a multiprocessing AsyncResult)."""
     pending: collections.deque = collections.deque()
     for job in jobs:
         if len(pending) == window:
-            yield pending.popleft().result()
+            yield take(pending.popleft())
         pending.append(submit(job))
     while pending:
-        yield pending.popleft().result()
+        yield take(pending.popleft())
 
 
 def load(store: QuadStore, files: list[tuple[Path, str]], workers: int | None = None,
@@ -151,6 +154,6 @@ def load(store: QuadStore, files: list[tuple[Path, str]], workers: int | None = 
     # forkserver: workers start from a small fresh process, not a copy of this one (its store's threads
     # and caches); each warms kzlaw's caches once
     with ProcessPoolExecutor(workers, mp_context=mp.get_context("forkserver"), initializer=_warm) as pool:
-        for chunk in _ahead(lambda job: pool.submit(compute, job, store.base, lang), jobs, 2 * workers + 1):
+        for chunk in ahead(lambda job: pool.submit(compute, job, store.base, lang), jobs, 2 * workers + 1):
             write(chunk)
     return outcomes

@@ -249,3 +249,39 @@ def test_a_scenario_the_store_cannot_write_is_reported_and_the_others_stored(tmp
         assert st.exists("gen-0") and st.exists("gen-2") and not st.exists("gen-1")
     finally:
         st.close()
+
+
+@pytest.mark.parametrize("kind", ["concurrent.futures", "multiprocessing"])
+def test_workers_run_ahead_of_the_writer_only_by_a_window(kind):
+    """While the parent is busy (writing), the workers compute at most ``window`` jobs ahead of it:
+    results are not left to pile up in the parent (imap would start every job at once). kzlaw.batch.ahead
+    serves both kinds of pool (kzlaw load's and the benchmark's)."""
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+    from multiprocessing.pool import ThreadPool
+
+    started, lock = [], threading.Lock()
+
+    def job(x):
+        with lock:
+            started.append(x)
+        return x * x
+
+    if kind == "multiprocessing":
+        pool = ThreadPool(4)
+        results = batch.ahead(lambda j: pool.apply_async(job, (j,)), list(range(40)), 5, lambda r: r.get())
+    else:
+        pool = ThreadPoolExecutor(4)
+        results = batch.ahead(lambda j: pool.submit(job, j), list(range(40)), 5)
+    got = []
+    try:
+        for i, r in enumerate(results):
+            if i == 0:
+                time.sleep(0.2)  # the parent busy: a pool left alone would run every job meanwhile
+            with lock:
+                assert len(started) <= i + 5
+            got.append(r)
+    finally:
+        (pool.terminate if kind == "multiprocessing" else pool.shutdown)()
+    assert got == [x * x for x in range(40)]

@@ -13,7 +13,7 @@ import tempfile
 import pyoxigraph as ox
 
 from bench.__main__ import rest, scenario_texts, targets
-from bench.batch import _bounded, _Parts, run_batch
+from bench.batch import _Parts, run_batch
 from bench.env import peak_rss_since_reset_mb, private_rss_mb, reset_peak_rss
 from kzlaw.generate import generate
 from kzlaw.namespaces import BASE
@@ -77,31 +77,6 @@ def test_parts_stream_as_one_and_are_let_go_of_once_read():
     held = list(parts)
     assert io.BufferedReader(_Parts(held), buffer_size=4096).read() == whole
     assert held == [b""] * len(parts)
-
-
-def test_workers_run_ahead_of_the_parent_only_by_a_window():
-    """While the parent is busy (bulk-loading), the workers compute at most ``window`` jobs ahead of it:
-    results are not left to pile up in the parent (imap would start every job at once)."""
-    import threading
-    import time
-    from multiprocessing.pool import ThreadPool
-
-    started, lock = [], threading.Lock()
-
-    def job(x):
-        with lock:
-            started.append(x)
-        return x * x
-
-    with ThreadPool(4) as pool:
-        got = []
-        for i, r in enumerate(_bounded(pool, job, list(range(40)), window=5)):
-            if i == 0:
-                time.sleep(0.2)  # the parent busy: a pool left alone would run every job meanwhile
-            with lock:
-                assert len(started) <= i + 5
-            got.append(r)
-    assert got == [x * x for x in range(40)]
 
 
 def _batch_row(n: int, parent: float, heap: float, worker: float) -> dict:
