@@ -554,6 +554,19 @@ class QuadStore(GraphNames, ABC):
 # --------------------------------------------------------------------------------------------------
 
 
+
+def _remove_orphan_bulk_files(path: Path) -> None:
+    """Oxigraph's bulk loader writes its sorted runs as bulk-*.sst in the store's directory and hands them
+    to RocksDB at the end; a process killed during a bulk load leaves them behind (hundreds of MB at 10M
+    quads), never part of the store. Only the process holding the store's lock (this one, once it is
+    open) bulk-loads into it, so any found on opening are such leftovers."""
+    for f in path.glob("bulk-*.sst"):
+        try:
+            f.unlink()
+        except OSError:
+            pass  # not ours to worry about: the store works without removing it
+
+
 class EmbeddedStore(QuadStore):
     """pyoxigraph on local disk (or in memory with ``path=None``)."""
 
@@ -572,6 +585,9 @@ class EmbeddedStore(QuadStore):
                     "/sparql answers queries, as `kzlaw query --endpoint http://127.0.0.1:8000/sparql` "
                     "does)") from None
             raise StoreError(f"cannot open the store at {path}: {e}") from None
+        if path is not None:
+            _remove_orphan_bulk_files(Path(path))
+
 
     def _update(self, text: str) -> None:
         try:

@@ -137,8 +137,9 @@ def test_kill_9_of_kzlaw_load(tmp):
     proc.stderr.close()
     from kzlaw.store import open_store
 
-    st = open_store(store)  # the store opens after the kill
+    st = open_store(store)  # the store opens after the kill, without a killed bulk load's leftover runs
     try:
+        assert not list(Path(store).glob("bulk-*.sst"))
         ids = st.scenario_ids()
         assert 25 <= len(ids) < n and len(ids) % 25 == 0, len(ids)
         for sid in ids:

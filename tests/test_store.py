@@ -394,3 +394,22 @@ def test_load_in_chunks_stores_and_replaces_like_ingest(backend):
     named = store._select(count.replace("WHERE { %s", "WHERE { SELECT DISTINCT ?s ?p ?o WHERE { %s")
                           .replace(") }", ") } }") % "GRAPH ?g { ?s ?p ?o }")[0]["n"]
     assert int(union) == int(named) > 0
+
+
+def test_opening_a_store_removes_a_killed_bulk_load_s_leftover_files(tmp_path):
+    """A process killed during a bulk load leaves Oxigraph's bulk-*.sst runs in the store's directory
+    (seen after kill -9: they pile up, hundreds of MB at 10M quads); the next open removes them, and
+    the store holds what it held."""
+    path = tmp_path / "store"
+    st = open_store(path)
+    st.ensure_knowledge()
+    before = len(st.store)
+    st.close()
+    leftover = path / "bulk-313927540873953260010801515331107207301.sst"
+    leftover.write_bytes(b"\0" * 4096)
+    st = open_store(path)
+    try:
+        assert not leftover.exists() and not list(path.glob("bulk-*"))
+        assert len(st.store) == before and st.ensure_knowledge() is False
+    finally:
+        st.close()
