@@ -24,7 +24,7 @@ from .errors import InputError, KzlawError
 from .namespaces import BASE
 from .parse import format_for_path, scenario_base
 from .reason import scenario_inferences
-from .store import GraphNames, QuadStore, triple_lines
+from .store import GraphNames, QuadStore, StoreError, StoreUnavailable, triple_lines
 
 CHUNK = 25  # scenarios per assess_many call and per write (5–25 are alike; 50 is 10% slower, bench notes)
 PARALLEL_FROM = 4 * CHUNK  # fewer files are computed in this process: starting workers costs ~1 s
@@ -138,7 +138,18 @@ def load(store: QuadStore, files: list[tuple[Path, str]], workers: int | None = 
 
     def write(chunk: list[Outcome]) -> None:
         ready = [o for o in chunk if o.graphs]
-        store.put_many([(o.sid, o.graphs) for o in ready])
+        try:
+            store.put_many([(o.sid, o.graphs) for o in ready])
+        except StoreUnavailable:
+            raise
+        except StoreError:  # the store refused something in the chunk (nothing of it written): each alone
+            for o in ready:
+                try:
+                    store.put_many([(o.sid, o.graphs)])
+                except StoreUnavailable:
+                    raise
+                except StoreError as e:
+                    o.code, o.message = 2, f"{o.source}: cannot be stored: {e}"
         for o in chunk:
             o.graphs = {}  # written: let go of the triples
             outcomes.append(o)

@@ -7,6 +7,7 @@ Exit codes as elsewhere: 0 done, 1 some scenario does not conform, 2 unreadable 
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -98,9 +99,10 @@ def files_to_store(paths: list[Path]) -> list[Path]:
 
 
 def _same_file(a: Path, b: Path) -> bool:
+    """One file (by device and inode: another spelling of its path, a link to it)."""
     try:
-        return a.resolve() == b.resolve()
-    except OSError:  # e.g. a symlink loop: not the same file as far as we can tell; reading it will say why
+        return os.path.samefile(a, b)
+    except OSError:  # missing, a symlink loop...: the same only if named alike; reading it will say why
         return a == b
 
 

@@ -82,7 +82,7 @@ class TurtleAsWritten(turtle.TurtleSerializer):
     def label(self, node, position):
         if isinstance(node, Literal) and node.datatype in _BARE:
             lexical = str(node)
-            if _BARE[node.datatype].fullmatch(lexical) and \
+            if not node.ill_typed and _BARE[node.datatype].fullmatch(lexical) and \
                     str(Literal(lexical, datatype=node.datatype, normalize=True)) == lexical:
                 return lexical  # the canonical form: rdflib's Turtle parser reads "01" as "1"
             return node._literal_n3(use_plain=False,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -122,35 +123,70 @@ def _localise(doc: Any) -> Any:
 _NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f-\x9f]')  # never in an IRI, relative or compact (RFC 3987)
 
 
-@cache
-def _node_keys() -> frozenset[str]:
-    """The JSON-LD keys whose string values name nodes: "@id" and its alias, and kzlaw's properties whose
-    values are coerced to IRIs (context.jsonld, "@type": "@id" or "@vocab")."""
-    ctx = _local_context()
-    coerced = {k for k, v in ctx.items() if isinstance(v, dict) and v.get("@type") in ("@id", "@vocab")}
-    return frozenset({"@id", *(k for k, v in ctx.items() if v == "@id"), *coerced})
+class _Unnameable(Exception):
+    """Raised inside rdflib's JSON-LD processing (see _strict_context) for a value it would drop."""
+
+    def __init__(self, value: str, what: str):
+        super().__init__(value)
+        self.value, self.what = value, what
 
 
-def _check_node_names(doc: Any, keys: frozenset[str], path: str = "$") -> None:
-    """A node's id, or a reference to a node, that no IRI can be (it holds a space, '<', a control
-    character...): rdflib's JSON-LD parser drops such a node with its facts and reads such a reference as
-    the document's base, in silence (JSON-LD 1.1 API §8.1 lets processors ignore what is not an IRI). A
-    person with id "john doe" would vanish; refuse the document instead, saying where."""
-    if isinstance(doc, list):
-        for i, v in enumerate(doc):
-            _check_node_names(v, keys, f"{path}[{i}]")
-    elif isinstance(doc, dict):
-        for k, v in doc.items():
-            if k == "@context":
-                continue
-            at = f"{path}.{k}"
-            for i, name in enumerate(v if isinstance(v, list) else [v]):
-                if k in keys and isinstance(name, str) and (bad := _NOT_IN_IRI.search(name)):
-                    where = at if not isinstance(v, list) else f"{at}[{i}]"
-                    raise InputError(f"{where}: {name[:100]!r} cannot name a node: an IRI (relative ones "
-                                     f"included) holds no {bad.group()!r}; use e.g. "
-                                     f"{_NOT_IN_IRI.sub('-', name[:100])!r}")
-            _check_node_names(v, keys, at)
+_strict = threading.local()  # set while kzlaw parses a JSON-LD document, in this thread only
+
+
+def _strict_context() -> None:
+    """rdflib's JSON-LD processor changes, in silence, an IRI with a space once expanded (Context.resolve
+    returns "" for it: a node with id "john doe" vanishes with its facts, a reference "john doe" becomes
+    the document's base, a type "Comm ent" is lost) or a tab or line break ("john\\tdoe" is read as
+    "johndoe", urllib drops them), and drops a value whose language tag has a space. JSON-LD
+    1.1 lets processors ignore what is not an IRI; kzlaw refuses the document instead. Hooked into the
+    processor itself, so that it follows the document's own context (what is an IRI there, and what a
+    plain string), and only while kzlaw parses (a thread-local switch): rdflib elsewhere is unchanged."""
+    from rdflib.plugins.shared.jsonld.context import Context
+
+    if getattr(Context.resolve, "_kzlaw", False):
+        return
+    resolve, get_language = Context.resolve, Context.get_language
+
+    def strict_resolve(self, curie_or_iri):
+        if getattr(_strict, "on", False) and isinstance(curie_or_iri, str) and _NOT_IN_IRI.search(curie_or_iri):
+            raise _Unnameable(curie_or_iri, "node")
+        return resolve(self, curie_or_iri)
+
+    def strict_get_language(self, obj):
+        lang = get_language(self, obj)
+        if getattr(_strict, "on", False) and isinstance(lang, str) and " " in lang:
+            raise _Unnameable(lang, "language")
+        return lang
+
+    strict_resolve._kzlaw = True
+    Context.resolve, Context.get_language = strict_resolve, strict_get_language
+
+
+def _where(doc: Any, value: str, path: str = "$") -> tuple[str, str] | None:
+    """The JSON path and text of the first string in ``doc`` (contexts aside) that is ``value`` or ends
+    it (a type reaches the processor with its @vocab before it)."""
+    if isinstance(doc, str):
+        return (path, doc) if doc and (doc == value or (_NOT_IN_IRI.search(doc) and value.endswith(doc))) else None
+    items = doc.items() if isinstance(doc, dict) else enumerate(doc) if isinstance(doc, list) else ()
+    for k, v in items:
+        if k == "@context":
+            continue
+        found = _where(v, value, f"{path}[{k}]" if isinstance(k, int) else f"{path}.{k}")
+        if found:
+            return found
+    return None
+
+
+def _unnameable(e: _Unnameable, doc: Any) -> InputError:
+    path, text = _where(doc, e.value) or ("", e.value)
+    at = f"{path}: " if path else ""
+    if e.what == "language":
+        return InputError(f"{at}language tag {text[:100]!r} holds a space (BCP 47 tags are letters, digits "
+                          f"and '-': e.g. {text[:100].replace(' ', '-')!r})")
+    bad = _NOT_IN_IRI.search(text)
+    return InputError(f"{at}{text[:100]!r} cannot name a node: an IRI (relative ones included) holds no "
+                      f"{bad.group() if bad else ' '!r}; use e.g. {_NOT_IN_IRI.sub('-', text[:100])!r}")
 
 
 def _parse_json_ld(text: str, base: str) -> Graph:
@@ -167,14 +203,19 @@ def _parse_json_ld(text: str, base: str) -> Graph:
         # plain JSON (application/json, *.json): kzlaw's context is implied
         doc = {"@context": CONTEXT_IRI, **doc}
     doc = _localise(doc)
-    _check_node_names(doc, _node_keys())
+    _strict_context()
     g = Graph()
+    _strict.on = True
     try:
         g.parse(data=json.dumps(doc), format="json-ld", base=base)
+    except _Unnameable as e:
+        raise _unnameable(e, doc) from None
     except InputError:
         raise
     except Exception as e:  # noqa: BLE001 - rdflib's JSON-LD processor raises plain exceptions for bad documents
         raise InputError(f"invalid JSON-LD: {e}") from None
+    finally:
+        _strict.on = False
     return g
 
 
@@ -243,10 +284,11 @@ def _located(text: str, fmt: str) -> InputError | None:
 
 
 def _check_terms(g: Graph) -> Graph:
-    """rdflib lets through IRIs that RFC 3987 forbids (a space, '<', a control character...) and language
-    tags that BCP 47 forbids ("@abcdefghi": a subtag of nine letters), which the store, the validator and
-    the reasoner would then refuse or choke on: refuse them here, as bad input, with the parsers Oxigraph
-    uses."""
+    """rdflib lets through IRIs that RFC 3987 forbids (a space, '<', a control character...), language
+    tags that BCP 47 forbids ("@abcdefghi": a subtag of nine letters), rdf:langString without a tag and
+    text that is not Unicode, which the store, the validator and the reasoner would then refuse or choke on
+    (Oxigraph's bulk loader refused a whole chunk for one such literal): refuse them here, as bad input,
+    with the parsers Oxigraph uses."""
     import pyoxigraph as ox
 
     seen: set = set()
@@ -260,18 +302,36 @@ def _check_terms(g: Graph) -> Graph:
                     ox.NamedNode(str(term))
                 except ValueError as e:
                     raise InputError(f"invalid IRI {str(term)[:200]!r}: {e}") from None
-            elif isinstance(term, Literal) and term.language:
-                try:
-                    ox.Literal("", language=term.language)
-                except ValueError as e:
-                    raise InputError(f"invalid language tag {term.language[:100]!r} (BCP 47) on "
-                                     f"{str(term)[:100]!r}: {e}") from None
-            elif isinstance(term, Literal) and term.datatype:
-                try:
-                    ox.NamedNode(str(term.datatype))
-                except ValueError as e:
-                    raise InputError(f"invalid datatype IRI {str(term.datatype)[:200]!r}: {e}") from None
+            elif isinstance(term, Literal):
+                _check_literal(term)
     return g
+
+
+_LANG_STRINGS = (str(RDF.langString), "http://www.w3.org/1999/02/22-rdf-syntax-ns#dirLangString")
+
+
+def _check_literal(term: Literal) -> None:
+    import pyoxigraph as ox
+
+    try:
+        ox.Literal(str(term))
+    except ValueError:  # a lone surrogate ("\ud800" in JSON): no Unicode text
+        raise InputError(f"the text {str(term)[:100].encode('utf-8', 'backslashreplace').decode()!r} is not "
+                         "Unicode (it holds a lone surrogate, e.g. a JSON \\ud800 escape)") from None
+    if term.language:
+        try:
+            ox.Literal("", language=term.language)
+        except ValueError as e:
+            raise InputError(f"invalid language tag {term.language[:100]!r} (BCP 47) on "
+                             f"{str(term)[:100]!r}: {e}") from None
+    elif term.datatype:
+        try:
+            ox.NamedNode(str(term.datatype))
+        except ValueError as e:
+            raise InputError(f"invalid datatype IRI {str(term.datatype)[:200]!r}: {e}") from None
+        if str(term.datatype) in _LANG_STRINGS:  # RDF 1.1 §3.3: a language-tagged string has a tag
+            raise InputError(f"the literal {str(term)[:100]!r} is typed {term.datatype} but has no language "
+                             "tag (write it with one, e.g. \"text\"@en, or as a plain string)")
 
 
 def _check_own_nodes(g: Graph, base: str) -> None:

@@ -69,7 +69,7 @@ def to_ox(term):
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))
     if isinstance(term, BNode):
-        return ox.BlankNode(re.sub(r"[^A-Za-z0-9_]", "_", str(term)))
+        return _blank(str(term))
     if isinstance(term, Literal):
         if term.language:
             return ox.Literal(str(term), language=term.language)
@@ -77,6 +77,15 @@ def to_ox(term):
             return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
         return ox.Literal(str(term))
     raise ValueError(f"not an RDF term: {term!r}")
+
+
+def _blank(label: str) -> ox.BlankNode:
+    """A blank node under its own label when N-Triples allows it ("a-b", "é"), else under the label's
+    hex code, which no two labels share ("a-b" and "a_b" were both written "a_b": one node)."""
+    try:
+        return ox.BlankNode(label)
+    except ValueError:
+        return ox.BlankNode("kzlawhex" + label.encode("utf-8", "surrogatepass").hex())
 
 
 def from_ox(term):

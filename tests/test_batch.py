@@ -285,3 +285,30 @@ def test_workers_run_ahead_of_the_writer_only_by_a_window(kind):
     finally:
         (pool.terminate if kind == "multiprocessing" else pool.shutdown)()
     assert got == [x * x for x in range(40)]
+
+
+def test_a_scenario_the_store_refuses_in_a_chunk_write_does_not_sink_the_chunk(tmp_path, monkeypatch):
+    """Should a line reach the write that Oxigraph refuses (here a relative IRI; an rdf:langString without
+    a tag did, before parsing refused it), the chunk is written scenario by scenario: that one is
+    reported, the others stored, on the bulk path (new ids) and on the update path (stored ids)."""
+    files = [_generated(tmp_path, s) for s in range(3)]
+    real = batch.scenario_graphs
+    bad = "<https://x/s> <https://x/p> <not-absolute>"
+
+    def refused(sid, a, base=BASE):
+        graphs = real(sid, a, base)
+        if sid == "gen-1":
+            facts = next(iter(graphs))
+            graphs[facts] = [*graphs[facts], bad]
+        return graphs
+
+    monkeypatch.setattr(batch, "scenario_graphs", refused)
+    st = open_store(tmp_path / "store")
+    try:
+        for _round in ("bulk", "update"):
+            out = batch.load(st, [(f, f.stem) for f in files], workers=0)
+            assert [(o.sid, o.code) for o in out] == [("gen-0", 0), ("gen-1", 2), ("gen-2", 0)]
+            assert out[1].message.startswith(f"{files[1]}: cannot be stored: ") and "IRI" in out[1].message
+            assert st.exists("gen-0") and st.exists("gen-2") and not st.exists("gen-1")
+    finally:
+        st.close()

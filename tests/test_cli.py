@@ -237,6 +237,9 @@ def test_a_directory_stands_for_its_scenario_files(tmp_path):
     # a file named twice (with its directory, and as another spelling of its path) is one file, stored once
     r = run("load", "--store", tmp_path / "twice", d, d / "reach.jsonld", d / "more" / ".." / "reach.jsonld")
     assert r.returncode == 0 and "2 of 2 file(s) stored; the store holds 2 scenario(s)" in r.stderr, r.stderr
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")  # a name that cannot be read: said, not a traceback
+    r = run("load", "--store", tmp_path / "looped", tmp_path / "loop", tmp_path / "loop")
+    assert r.returncode == 2 and "Traceback" not in r.stderr and "loop" in r.stderr, r.stderr
     shutil.copy(SCENARIOS / "worked" / "good" / "facebook-reachable.ttl", d / "more" / "reach.ttl")
     r = run("load", "--store", tmp_path / "other", d)
     assert r.returncode == 2 and "would both be stored as 'reach'; nothing was stored" in r.stderr
