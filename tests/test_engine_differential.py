@@ -25,6 +25,7 @@ RULE_COVERING = [
     "portals/good/anonymous-third-party-author.jsonld",
     "suspension/good/decision-covers-other-site.jsonld",
     "worked/good/overview-2022-unauthorised-protests.jsonld",
+    "enforceability/good/treaty-and-dual-criminality.jsonld",
 ]
 REFERENCE_SET = sorted({*(rel_id(p) for p in scenario_files("good") if p.parts[-3] == "worked"), *RULE_COVERING})
 

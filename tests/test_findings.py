@@ -92,3 +92,24 @@ def test_same_facts_in_two_formats_give_the_same_graph_and_findings(paths):
     keys = [sorted(f.key() for f in assessed(str(p)).findings) for p in paths]
     assert all(k == keys[0] for k in keys[1:])
     assert [f.iri for f in assessed(str(paths[0])).findings] == [f.iri for f in assessed(str(paths[1])).findings]
+
+
+def test_enforceability_findings_cite_the_passages_that_say_why():
+    """A5's findings quote what supports them: enforceable at home, the passage on finding a local
+    (anonymous) author; enforceable abroad, the passages on extradition (treaty and dual criminality), not
+    the one on a local author; not enforceable, all three (an unidentified person's obstacle rests on the
+    first). An audit found extradition findings quoting only the passage about Alma-Ata."""
+    from support import SCENARIOS
+
+    psg = "https://w3id.org/kzlaw/passage/"
+    reachable, abroad, no_treaty = (f"{psg}commentary-reachable", f"{psg}commentary-abroad",
+                                    f"{psg}commentary-no-treaty")
+    a = assessed(str(SCENARIOS / "enforceability/good/treaty-and-dual-criminality.jsonld"))
+    (extradition,) = [f for f in a.by_regime("current-law") if f.rule_id == "A5-extraditable"]
+    assert set(extradition.passages) == {abroad, no_treaty} and "extradition treaty" in extradition.explanation["en"]
+    home = assessed(str(SCENARIOS / "worked/good/facebook-reachable.jsonld"))
+    assert {tuple(f.passages) for f in home.by_regime("current-law") if f.rule_id == "A5-enforceable"} == {(reachable,)}
+    anonymous = assessed(str(SCENARIOS / "enforceability/good/commenter-unidentified.jsonld"))
+    (blocked,) = [f for f in anonymous.by_regime("current-law")
+                  if f.rule_id == "A5-not-enforceable" and f.subject.endswith("/john-doe")]
+    assert reachable in blocked.passages and [o.rsplit("#", 1)[-1] for o in blocked.obstacles] == ["Unidentified"]
