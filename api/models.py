@@ -148,7 +148,11 @@ class RuleOut(BaseModel):
     id: str
     regimes: list[str]
     labels: dict[str, str]
-    legal_basis: list[str]
+    legal_basis: list[str] = Field(description="The provisions every finding of the rule cites.")
+    basis_from_content: bool = Field(
+        False, description="Each finding cites the provision its content violates (its category's legal basis), "
+                           "e.g. criminal law for a call to violence, the Code of Administrative Offences for "
+                           "false information; legal_basis is then empty.")
     passages: list[str]
     sources: list[str]
     overrides: list[str]

@@ -266,45 +266,52 @@ def _rule_predicates_once() -> frozenset[str] | None:
 def predicates_read(rule_texts) -> frozenset[str] | None:
     """The predicates SPARQL CONSTRUCT rules can match: every IRI their WHERE clauses mention (a predicate
     variable that only a BIND sets takes one of them, as A5's ``?country ?crime ?cat``). None — nothing
-    can be left out — if a rule has a predicate variable bound by the data or a negated property path."""
-    from rdflib.paths import AlternativePath, InvPath, MulPath, NegatedPath, SequencePath
-    from rdflib.plugins.sparql import prepareQuery
+    can be left out — if a rule has a predicate variable bound by the data or a negated property path.
+
+    Read from the parse tree, not the algebra: rdflib's algebra leaves a group nested in an expression
+    (``BIND (EXISTS { … FILTER NOT EXISTS { ?c kz:doesNotForbid ?x } })``) untranslated, with its inner
+    FILTER out of sight, so a walk over it missed kz:doesNotForbid and A7 was judged without it."""
+    from rdflib.plugins.sparql.parser import parseQuery
     from rdflib.plugins.sparql.parserutils import CompValue
     from rdflib.term import Variable
 
     iris: set[str] = set()
     predicate_vars, data_vars, bound_vars = set(), set(), set()
 
-    def walk(x) -> bool:
+    def walk(x, prefixes: dict) -> bool:
         if isinstance(x, URIRef):
             iris.add(str(x))
-        elif isinstance(x, NegatedPath):
-            return False
-        elif isinstance(x, (AlternativePath, SequencePath)):
-            return all(walk(a) for a in x.args)
-        elif isinstance(x, InvPath):
-            return walk(x.arg)
-        elif isinstance(x, MulPath):
-            return walk(x.path)
         elif isinstance(x, CompValue):
-            if x.name == "BGP":
-                for s, p, o in x.triples:
-                    data_vars.update(t for t in (s, o) if isinstance(t, Variable))
-                    if isinstance(p, Variable):
-                        predicate_vars.add(p)
-            elif x.name == "Extend":
-                bound_vars.add(x.var)
-            elif x.name == "values":
-                data_vars.update(v for row in x.res for v in row)
-            return all(walk(v) for v in x.values())
+            if x.name == "PathNegatedPropertySet":
+                return False
+            if x.name == "pname":
+                ns = prefixes.get(x.get("prefix") or "")
+                if ns is None:
+                    return False  # an undeclared prefix: the query would not run anyway
+                iris.add(ns + (x.get("localname") or ""))
+                return True
+            if x.name == "TriplesBlock":
+                for row in x["triples"]:
+                    if len(row) % 3:
+                        return False
+                    for i, term in enumerate(row):
+                        if isinstance(term, Variable):
+                            (predicate_vars if i % 3 == 1 else data_vars).add(term)
+            elif x.name == "Bind":
+                bound_vars.add(x["var"])
+            elif x.name == "InlineData":
+                data_vars.update(x["var"])
+            return all(walk(v, prefixes) for k, v in x.items() if k != "var" or x.name != "Bind")
         elif isinstance(x, dict):
-            return all(walk(v) for v in x.values())
-        elif isinstance(x, (list, tuple, set, frozenset)):
-            return all(walk(v) for v in x)
+            return all(walk(v, prefixes) for v in x.values())
+        elif isinstance(x, (list, tuple, set, frozenset)) or type(x).__name__ == "ParseResults":
+            return all(walk(v, prefixes) for v in x)
         return True
 
     for text in rule_texts:
-        if not walk(prepareQuery(text).algebra["p"]):
+        prologue, query = parseQuery(text)
+        prefixes = {d.get("prefix") or "": str(d["iri"]) for d in prologue if d.name == "PrefixDecl"}
+        if not walk(query["where"], prefixes):
             return None
     if predicate_vars & data_vars or predicate_vars - bound_vars:
         return None

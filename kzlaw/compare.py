@@ -16,7 +16,7 @@ TOPICS = {
     "suspension": ("EligibleForSuspension", "NotBlockable"),
     "suspension-order": ("SuspensionOrdered", "SuspensionNotOrdered"),
     "removal": ("VoluntaryDeletionRequestOnly", "RemovalDemandAvailable", "RemovalDemandNotAvailable"),
-    "account-blocking": ("AccountBlockingAvailable", "AccountBlockingNotAvailable"),
+    "account-blocking": ("AccountBlockingAvailable", "AccountBlockingNotAvailable", "AccountBlockingUndetermined"),
 }
 _TOPIC_OF = {str(KZ[c]): t for t, cs in TOPICS.items() for c in cs}
 

@@ -20,7 +20,8 @@ def rules_markdown() -> str:
         out += [f"## Regime `{reg.id}` — {reg.label('en')}", "", reg.definitions.get("en", ""), "",
                 "| order | rule | provision | overrides |", "|---|---|---|---|"]
         for r in reg.rules:
-            prov = "; ".join(label(p) for p in r.legal_basis)
+            prov = ("the provision the content violates (its category's legal basis)" if r.basis_from_content
+                    else "; ".join(label(p) for p in r.legal_basis))
             ov = ", ".join(all_rules()[o].rule_id + (f" (for {', '.join(label(s) for s in r.scope)})" if r.scope else "")
                            for o in r.overrides)
             out.append(f"| {r.order} | **{r.rule_id}** {r.label('en')} | {prov} | {ov} |")

@@ -74,8 +74,14 @@ def generate(seed: int, base: str = BASE, lawful_only: bool = False) -> tuple[Gr
             code = n("code")
             g.add((code, RDF.type, KZ.PlatformCode))
             g.add((res, KZ.hasCode, code))
-            for cat in rnd.sample(CATEGORIES, rnd.randint(0, 4)):
+            forbidden = rnd.sample(CATEGORIES, rnd.randint(0, 4))
+            for cat in forbidden:
                 g.add((code, KZ.forbids, cat))
+            if rnd.random() < 0.3:  # known only in part, as the commentary knows Facebook's (A7: undetermined)
+                g.add((code, KZ.knownInPart, Literal(True)))
+                rest = [c for c in CATEGORIES if c not in forbidden]
+                for cat in rnd.sample(rest, rnd.randint(0, min(2, len(rest)))):
+                    g.add((code, KZ.doesNotForbid, cat))
         if kind == "portal" and rnd.random() < 0.7:
             g.add((res, KZ.editor, person("editor")))
 

@@ -29,12 +29,16 @@ class Rule:
     construct: str
     labels: dict
     templates: dict
-    legal_basis: tuple
+    legal_basis: tuple  # the provisions every finding of the rule cites
     passages: tuple
     sources: tuple
     overrides: tuple
     scope: tuple
     regimes: tuple  # regime ids, derived from the regime shapes
+    # kz:basisFromContent: each finding cites the provision its content violates (its category's basis),
+    # e.g. the direct author answers under criminal law for a call to violence and under the Code of
+    # Administrative Offences for false information; the rule then names no provision of its own
+    basis_from_content: bool = False
 
     def label(self, lang: str = "en") -> str:
         return self.labels.get(lang) or self.labels.get("en") or self.rule_id
@@ -108,6 +112,7 @@ def _load() -> tuple[dict, dict]:
             overrides=tuple(sorted(g.objects(r, KZ.overrides))),
             scope=tuple(sorted(g.objects(r, KZ.overrideScope))),
             regimes=tuple(sorted(membership.get(r, []))),
+            basis_from_content=g.value(r, KZ.basisFromContent) == Literal(True),
         )
 
     regimes = {}
@@ -154,6 +159,21 @@ def resolve_regimes(selection: str | list[str] | None) -> list[Regime]:
     return chosen
 
 
+def rule_defects(rule: Rule) -> list[str]:
+    """What a rule lacks to show its proof: labels and templates in en/ru/kk, a source passage, a source
+    text, and a legal basis (its own, or its findings' from the content they concern)."""
+    out = [f"no {what} in {lang}" for what, by_lang in (("label", rule.labels), ("template", rule.templates))
+           for lang in LANGS if lang not in by_lang]
+    out += [f"no {what}" for what, values in (("kz:passage", rule.passages), ("kz:fromSource", rule.sources))
+            if not values]
+    if not rule.legal_basis and not rule.basis_from_content:
+        out.append("no kz:legalBasis (and not kz:basisFromContent true)")
+    if rule.legal_basis and rule.basis_from_content:
+        out.append("both kz:legalBasis and kz:basisFromContent: a finding would cite a provision its content "
+                   "may not violate")
+    return out
+
+
 @cache
 def rule_metadata_graph() -> Graph:
     """What rules need to see about rules while running (overrides, regimes), plus what a scholar
@@ -173,6 +193,8 @@ def rule_metadata_graph() -> Graph:
                           (KZ.overrideScope, rule.scope)):
             for v in values:
                 g.add((rule.iri, p, v))
+        if rule.basis_from_content:
+            g.add((rule.iri, KZ.basisFromContent, Literal(True)))
     return g
 
 
@@ -195,6 +217,7 @@ __all__ = [
     "get_regime",
     "regime_id",
     "resolve_regimes",
+    "rule_defects",
     "rule_metadata_graph",
     "rules_version",
 ]

@@ -37,7 +37,7 @@ class Unsupported(Exception):
 _NODE_KEYS = {SH.targetClass, SH.targetSubjectsOf, SH.property, SH.xone, SH.sparql, SH.message, SH["or"],
               SH.nodeKind}
 _PROP_KEYS = {SH.path, SH.minCount, SH.maxCount, SH["class"], SH.datatype, SH.nodeKind, SH["in"],
-              SH["or"], SH.message, SH.name, SH.description}
+              SH["or"], SH.message, SH.name, SH.description, SH.disjoint}
 _SCHEMA_PREDICATES = {RDFS.subClassOf, OWL.equivalentClass, RDFS.subPropertyOf, OWL.equivalentProperty}
 
 
@@ -52,6 +52,7 @@ class _Prop:
     node_kind: URIRef | None = None
     values_in: tuple | None = None
     or_classes: tuple | None = None  # sh:or of shapes that each hold one sh:class
+    disjoint: tuple = ()  # sh:disjoint: properties of the focus node none of whose values the path may have
     messages: dict = field(default_factory=dict)
 
 
@@ -105,6 +106,9 @@ def _prop(g: Graph, node) -> _Prop:
     p.min_count = int(mn) if mn is not None else None
     p.max_count = int(mx) if mx is not None else None
     p.classes = tuple(g.objects(node, SH["class"]))
+    p.disjoint = tuple(g.objects(node, SH.disjoint))
+    if not all(isinstance(d, URIRef) for d in p.disjoint):
+        raise Unsupported(f"sh:disjoint with something other than a property IRI in {node}")
     p.datatype = _one(g, node, SH.datatype)
     p.node_kind = _one(g, node, SH.nodeKind)
     if p.node_kind not in (None, SH.IRI):
@@ -254,7 +258,7 @@ class CompiledShapes:
                 if shape.iri_only and not isinstance(f, URIRef):
                     results.append(Result(f, None, f, shape.node, "NodeKindConstraintComponent", shape.messages))
                 for prop in shape.props:
-                    results += _check_prop(prop, f, values(f, prop.path), instance_of)
+                    results += _check_prop(prop, f, values(f, prop.path), instance_of, values)
                 if shape.xone_classes is not None and sum(instance_of(f, c) for c in shape.xone_classes) != 1:
                     results.append(Result(f, None, f, shape.node, "XoneConstraintComponent", shape.messages))
                 if shape.or_props is not None and not any(len(values(f, p)) >= n for p, n in shape.or_props):
@@ -281,7 +285,7 @@ class CompiledShapes:
         return results
 
 
-def _check_prop(prop: _Prop, f, vals: list, instance_of) -> list[Result]:
+def _check_prop(prop: _Prop, f, vals: list, instance_of, values) -> list[Result]:
     res = []
 
     def r(constraint, value=None):
@@ -307,6 +311,11 @@ def _check_prop(prop: _Prop, f, vals: list, instance_of) -> list[Result]:
         for v in vals:
             if not any(instance_of(v, c) for c in prop.or_classes):
                 r("OrConstraintComponent", v)
+    for other in prop.disjoint:
+        others = set(values(f, other))
+        for v in vals:
+            if v in others:
+                r("DisjointConstraintComponent", v)
     if prop.min_count is not None and len(vals) < prop.min_count:
         r("MinCountConstraintComponent")
     if prop.max_count is not None and len(vals) > prop.max_count:

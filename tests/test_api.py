@@ -366,8 +366,10 @@ def test_knowledge_routes_and_health(client):
     assert [r["id"] for r in regimes] == ["current-law", "reform-proposal", "platform-duties"]
     provisions = client.get("/v1/provisions").json()
     assert any(p["iri"].endswith("/eli/law/mass-media/art/24/para/3") for p in provisions)
-    rules = client.get("/v1/rules").json()
-    assert {"A1"} <= {r["id"] for r in rules}
+    rules = {r["id"]: r for r in client.get("/v1/rules").json()}
+    assert {"A1"} <= set(rules)
+    assert rules["A3"]["basis_from_content"] and rules["A3"]["legal_basis"] == []  # the content's law
+    assert not rules["A2"]["basis_from_content"] and rules["A2"]["legal_basis"]
     health = client.get("/health").json()
     assert health["status"] == "ok" and health["store"] == "embedded"
 

@@ -113,3 +113,38 @@ def test_enforceability_findings_cite_the_passages_that_say_why():
     (blocked,) = [f for f in anonymous.by_regime("current-law")
                   if f.rule_id == "A5-not-enforceable" and f.subject.endswith("/john-doe")]
     assert reachable in blocked.passages and [o.rsplit("#", 1)[-1] for o in blocked.obstacles] == ["Unidentified"]
+
+
+def test_the_direct_author_answers_under_the_law_his_content_violates():
+    """A3 and A5-enforceable cite the provision the content violates (kz:basisFromContent), nothing more:
+    extremist material is an administrative offence (C3), so its author's liability and its enforcement at
+    home cite the Code of Administrative Offences, not criminal law (an audit found both cited) nor the
+    extradition rules (he lives in Kazakhstan); a call for violent change cites criminal law."""
+    from support import SCENARIOS
+
+    law = "https://w3id.org/kzlaw/eli/"
+    extremist = assessed(str(SCENARIOS / "account-blocking/good/code-forbids-other-category.jsonld"))
+    by_rule = {f.rule_id: f for f in extremist.by_regime("current-law") if f.subject.endswith("/poster")}
+    assert by_rule["A3"].legal_basis == [f"{law}code/administrative-offences"]
+    assert by_rule["A5-enforceable"].legal_basis == [f"{law}code/administrative-offences"]
+    violent = assessed(str(SCENARIOS / "worked/good/facebook-reachable.jsonld"))
+    by_rule = {f.rule_id: f for f in violent.by_regime("current-law") if f.subject.endswith("/john-doe")}
+    assert by_rule["A3"].legal_basis == [f"{law}law/criminal"]
+    assert by_rule["A5-enforceable"].legal_basis == [f"{law}law/criminal"]
+
+
+def test_every_rule_shows_its_proof():
+    """Each rule has labels and templates in en/ru/kk, a passage, a source and a legal basis — its own or,
+    with kz:basisFromContent, the content's (then not both). The check names what a rule lacks."""
+    import dataclasses
+
+    from kzlaw.rules import all_rules, rule_defects
+
+    assert {r.rule_id: rule_defects(r) for r in all_rules().values() if rule_defects(r)} == {}
+    a3 = next(r for r in all_rules().values() if r.rule_id == "A3")
+    assert a3.basis_from_content and not a3.legal_basis
+    broken = dataclasses.replace(a3, basis_from_content=False, templates={"en": "x"}, passages=())
+    assert rule_defects(broken) == ["no template in ru", "no template in kk", "no kz:passage",
+                                    "no kz:legalBasis (and not kz:basisFromContent true)"]
+    both = dataclasses.replace(a3, legal_basis=(URI("https://w3id.org/kzlaw/eli/law/criminal"),))
+    assert any("both" in d for d in rule_defects(both))

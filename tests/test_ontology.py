@@ -106,6 +106,7 @@ NEGATIVE_CASES = {
                              "( kz:Person [ a owl:Restriction ; owl:onProperty kz:authorOf ; "
                              "owl:someValuesFrom kz:Post ] ) ] .")),
     "label-duplicate": ("term", 'kz:QcSelfTest a owl:Class ; rdfs:label "post"@en .'),
+    "unlawful-category-without-basis": ("category", "kz:QcSelfTest a kz:HateSpeechCategory ."),
 }
 
 

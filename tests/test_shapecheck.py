@@ -91,11 +91,22 @@ def test_same_report_as_pyshacl_on_mutations(seed, data):
     _same(_mutate(generate(seed)[0], data))
 
 
+def _with_demanded_comment():
+    """The first generated scenario whose comment-0 is the subject of a removal demand (the generator's
+    stream changes when it learns new facts, so no seed is fixed here)."""
+    for seed in range(200):
+        g, _ = generate(seed)
+        for comment in g.subjects(KZ.commentOn, None):
+            if str(comment).endswith("/comment-0") and any(
+                    (d, RDF.type, KZ.RemovalDemand) in g for d in g.subjects(KZ.concernsPublication, comment)):
+                return g, comment
+    pytest.fail("no generated scenario in 200 seeds has a removal demand for a comment")
+
+
 def test_a_sparql_solution_repeated_is_reported_once():
     """Found by the mutation test: a comment on two things (a post and a literal) makes the removal-demand
     constraint's query return the same solution twice; pySHACL reports it once, and so must kzlaw."""
-    g, _ = generate(32)
-    comment = next(s for s in g.subjects(KZ.commentOn, None) if str(s).endswith("/comment-0"))
+    g, comment = _with_demanded_comment()
     post = g.value(comment, KZ.commentOn)
     g.remove((comment, KZ.commentOn, post))
     g.add((comment, KZ.commentOn, KZ.Facebook))

@@ -53,7 +53,8 @@ def provisions() -> list[dict]:
 @router.get("/rules", response_model=list[RuleOut], summary="The rules, with legal basis and source passages")
 def rules() -> list[dict]:
     return [{"iri": str(r.iri), "id": r.rule_id, "regimes": list(r.regimes), "labels": dict(r.labels),
-             "legal_basis": [str(x) for x in r.legal_basis], "passages": [str(x) for x in r.passages],
+             "legal_basis": [str(x) for x in r.legal_basis], "basis_from_content": r.basis_from_content,
+             "passages": [str(x) for x in r.passages],
              "sources": [str(x) for x in r.sources], "overrides": [str(x) for x in r.overrides]}
             for r in sorted(all_rules().values(), key=lambda r: str(r.iri))]
 
