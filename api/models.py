@@ -43,6 +43,23 @@ class FindingOut(BaseModel):
     facts: list[str] = []
     premises: list[str] = []
     explanation: dict[str, str] = {}
+    notices: list[Ref] = Field([], description="Notices that bear on this finding (facts from beyond the two "
+                                               "sources, such as the replacement of a law it cites); each "
+                                               "is given in full in the response's `notices`.")
+
+
+class SourceRef(BaseModel):
+    iri: str
+    label: str
+    address: str = Field(description="Where the source is: a file of the two source texts, or a public address")
+
+
+class NoticeOut(BaseModel):
+    iri: str
+    label: str
+    text: str = Field(description="What the notice says, in the language asked for")
+    passages: list[Passage]
+    sources: list[SourceRef]
 
 
 class AssessmentOut(BaseModel):
@@ -53,6 +70,7 @@ class AssessmentOut(BaseModel):
     rules_version: str
     regimes: list[str]
     findings: list[FindingOut]
+    notices: list[NoticeOut] = []
     proofs: dict[str, Any] | None = Field(None, description="Proof tree per finding (?proofs=true)")
 
 
@@ -60,6 +78,7 @@ class StoredFindingsOut(BaseModel):
     scenario: str
     rules_versions: list[str] = Field(description="Rules versions that produced the stored findings")
     findings: list[FindingOut]
+    notices: list[NoticeOut] = []
 
 
 class ProblemOut(BaseModel):

@@ -22,14 +22,14 @@ from rdflib.namespace import DCTERMS, PROV, RDF, XSD
 
 from .errors import InputError
 from .explain import render_explanations
-from .knowledge import shapes_for_pyshacl
+from .knowledge import ontology_graph, shapes_for_pyshacl
 from .namespaces import KZ, SH
 from .reason import Closure, plain_graph, rl_closure
 from .rules import Regime, all_rules, resolve_regimes, rule_metadata_graph, rules_version
 
 # Finding properties that point at other nodes and are kept as lists in the JSON model.
 _MULTI = {KZ.obstacle: "obstacles", KZ.sanction: "sanctions", KZ.legalBasis: "legal_basis",
-          KZ.passage: "passages", KZ.fromSource: "sources"}
+          KZ.passage: "passages", KZ.fromSource: "sources", KZ.notice: "notices"}
 _SINGLE = {KZ.subject: "subject", KZ.conclusion: "conclusion", KZ.concerns: "concerns",
            KZ.aboutResource: "resource", KZ.basis: "basis", KZ.liabilityKind: "kind",
            KZ.onRefusal: "on_refusal", KZ.regarding: "regarding", KZ.byRule: "rule", KZ.regime: "regime"}
@@ -57,6 +57,7 @@ class Finding:
     facts: list[str] = field(default_factory=list)
     premises: list[str] = field(default_factory=list)  # earlier findings this one rests on
     explanation: dict[str, str] = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)  # kz:Notice IRIs: facts from beyond the sources that bear on it
 
     def key(self) -> tuple:
         """What a finding is about and concludes, independent of IRIs and wording (for comparisons)."""
@@ -496,6 +497,11 @@ def _complete(raw: list, closure: Graph, scenario: URIRef) -> tuple[list[Finding
     finding_iris = {f for f, ps in props.items() if str(KZ.Finding) in {o.value for o in ps.get(_P_TYPE, ())}}
     triples = [t for t in raw if t[0].value in finding_iris]
     scenario_ox = _to_ox(scenario)
+    as_of = _date(closure.value(scenario, KZ.asOf))
+
+    def _date_of(pub: str | None):
+        return _date(closure.value(URIRef(pub), KZ.date)) if pub else None
+
     findings = []
     for f in sorted(finding_iris):
         ps = props[f]
@@ -513,9 +519,11 @@ def _complete(raw: list, closure: Graph, scenario: URIRef) -> tuple[list[Finding
         derived = {d.value for d in ps.get(_P_DERIVED, ())}
         kw["premises"] = sorted(d for d in derived if d in finding_iris)
         kw["facts"] = sorted(d for d in derived if d not in finding_iris)
+        kw["notices"] = _notices(kw["legal_basis"], as_of if as_of is not None else _date_of(kw["concerns"]))
         findings.append(Finding(**kw))
         fi = ox.NamedNode(f)
         triples += [(fi, p, o) for p, o in _rule_extras(rule_iri)]
+        triples += [(fi, _NOTICE_OX, ox.NamedNode(n)) for n in kw["notices"]]
         triples.append((fi, _PART_OF_OX, scenario_ox))
     render_explanations(findings, closure)
     for fd in findings:
@@ -523,6 +531,47 @@ def _complete(raw: list, closure: Graph, scenario: URIRef) -> tuple[list[Finding
         triples += [(fi, _EXPLANATION_OX, ox.Literal(text, language=lang)) for lang, text in fd.explanation.items()]
     findings.sort(key=lambda x: (x.regime, x.subject, _rule_rank(x), x.concerns or "", x.iri))  # iri: no ties
     return findings, triples
+
+
+_NOTICE_OX = ox.NamedNode(str(KZ.notice))
+
+
+def _date(value) -> dt.date | None:
+    v = getattr(value, "value", None)
+    return v if isinstance(v, dt.date) and not isinstance(v, dt.datetime) else None
+
+
+@cache
+def _notice_table() -> tuple:
+    """(notice IRI, the provisions it bears on, the date it applies from), from the ontology: a notice
+    concerns an act, and with it every provision that is part of it (kz:partOfAct, transitively)."""
+    onto = ontology_graph()
+    parent = {str(s): str(o) for s, o in onto.subject_objects(KZ.partOfAct)}
+
+    def acts(p: str) -> set:
+        seen = {p}
+        while p in parent and parent[p] not in seen:
+            p = parent[p]
+            seen.add(p)
+        return seen
+
+    provisions = {str(p) for p in onto.subjects(RDF.type, KZ.Provision)} | set(parent)
+    table = []
+    for n in sorted(onto.subjects(RDF.type, KZ.Notice)):
+        act, start = onto.value(n, KZ.concernsAct), _date(onto.value(n, KZ.appliesFrom))
+        if act is None or start is None:
+            continue
+        table.append((str(n), frozenset(p for p in provisions if str(act) in acts(p)), start))
+    return tuple(table)
+
+
+def _notices(legal_basis: list[str], judged: dt.date | None) -> list[str]:
+    """The notices that bear on a finding citing ``legal_basis``, judged as of ``judged`` (the as-of date,
+    else its publication's date): none for a finding without a date."""
+    if judged is None:
+        return []
+    return sorted(n for n, provisions, start in _notice_table()
+                  if judged >= start and provisions.intersection(legal_basis))
 
 
 def _rule_rank(f: Finding) -> tuple:

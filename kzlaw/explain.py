@@ -7,7 +7,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from rdflib import Graph, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from .knowledge import label, ontology_graph
 from .namespaces import KZ, LANGS
@@ -97,15 +97,15 @@ _WORDS = {
     "en": {"rule": "rule", "provision": "provision", "passage": "passage", "facts": "facts used",
            "rests_on": "rests on", "under": "under", "obstacles": "obstacles", "as_of": "as of",
            "memo": "Assessment of", "none": "No findings: nothing in the facts engages this regime.",
-           "regime": "Regime"},
+           "regime": "Regime", "notice": "notice", "notices": "Notices", "source": "source"},
     "ru": {"rule": "правило", "provision": "норма", "passage": "цитата", "facts": "использованные факты",
            "rests_on": "основано на", "under": "по режиму", "obstacles": "препятствия", "as_of": "на дату",
            "memo": "Оценка сценария", "none": "Выводов нет: факты не затрагивают этот режим.",
-           "regime": "Режим"},
+           "regime": "Режим", "notice": "предупреждение", "notices": "Предупреждения", "source": "источник"},
     "kk": {"rule": "ереже", "provision": "норма", "passage": "үзінді", "facts": "пайдаланылған фактілер",
            "rests_on": "негізделген", "under": "режим бойынша", "obstacles": "кедергілер", "as_of": "күні",
            "memo": "Сценарийді бағалау", "none": "Қорытынды жоқ: фактілер бұл режимге қатысты емес.",
-           "regime": "Режим"},
+           "regime": "Режим", "notice": "ескерту", "notices": "Ескертулер", "source": "дереккөз"},
 }
 
 
@@ -125,6 +125,7 @@ def proof_tree(f: Finding, by_iri: dict[str, Finding], lang: str = "en", *graphs
         "passages": [{"iri": p, "quote": passage_quote(p)} for p in f.passages],
         "facts": [{"iri": x, "label": label(URIRef(x), lang, *graphs)} for x in f.facts],
         "premises": [proof_tree(by_iri[p], by_iri, lang, *graphs) for p in f.premises if p in by_iri],
+        "notices": [{"iri": n, "label": label(URIRef(n), lang)} for n in f.notices],
     }
 
 
@@ -138,6 +139,8 @@ def _tree_lines(node: dict, lang: str, indent: str) -> list[str]:
         lines.append(f"{indent}  {w['passage']}: “{p['quote']}”")
     if node["facts"]:
         lines.append(f"{indent}  {w['facts']}: " + "; ".join(x["label"] for x in node["facts"]))
+    for n in node.get("notices", ()):
+        lines.append(f"{indent}  {w['notice']}: {n['label']}")
     for sub in node["premises"]:
         lines.append(f"{indent}  {w['rests_on']}:")
         lines.extend(_tree_lines(sub, lang, indent + "    "))
@@ -170,5 +173,17 @@ def memo(assessment: Assessment, lang: str = "en") -> str:
             out.append(f"{label(URIRef(subject), lang, closure)}")
             for f in items:
                 out.extend(_tree_lines(proof_tree(f, by_iri, lang, closure), lang, "  "))
+    notices = sorted({n for f in assessment.findings for n in f.notices})
+    if notices:
+        out += ["", w["notices"], "-" * len(w["notices"])]
+        onto = ontology_graph()
+        for n in notices:
+            node = URIRef(n)
+            texts = {lit.language: str(lit) for lit in onto.objects(node, SKOS.definition)}
+            out += ["", f"{label(node, lang)}: {texts.get(lang) or texts.get('en', '')}"]
+            for p in sorted(onto.objects(node, KZ.passage)):
+                out.append(f"  {w['passage']}: “{passage_quote(str(p))}”")
+            for src in sorted(onto.objects(node, KZ.fromSource)):
+                out.append(f"  {w['source']}: {label(src, lang)} <{onto.value(src, DCTERMS.identifier)}>")
     return "\n".join(out)
 

@@ -13,7 +13,7 @@ from rdflib.namespace import PROV, RDF
 from .assess import _MULTI, _SINGLE, Assessment, Finding, _rule_rank, assess
 from .errors import InputError
 from .namespaces import KZ, LANGS
-from .output import finding_json
+from .output import finding_json, notices_json
 from .parse import check_meaning, parse_scenario, scenario_base
 from .reason import scenario_inferences
 from .rules import all_rules, regime_id, rules_version
@@ -143,7 +143,8 @@ class StoredFindings:
     def json(self, lang: str) -> dict:
         versions = sorted({str(v) for v in self.graph.objects(None, KZ.rulesVersion)})
         return {"scenario": self.scenario, "rules_versions": versions,
-                "findings": [finding_json(f, lang, self.labels) for f in self.findings]}
+                "findings": [finding_json(f, lang, self.labels) for f in self.findings],
+                "notices": notices_json(self.findings, lang)}
 
 
 def state_tag(store: QuadStore, sid: str, facts: Graph | None = None) -> str | None:

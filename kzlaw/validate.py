@@ -208,7 +208,7 @@ def _order(p: Problem) -> tuple:
 VOCABULARY_CONSTRAINT = f"{KZ}VocabularyConstraintComponent"
 OUTPUT_CONSTRAINT = f"{KZ}OutputTermConstraintComponent"
 _PROPERTY_KINDS = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property)
-_OUTPUT_DOMAINS = (KZ.Finding, KZ.Rule, KZ.Regime)
+_OUTPUT_DOMAINS = (KZ.Finding, KZ.Rule, KZ.Regime, KZ.Notice)  # what kzlaw writes or ships, not a scenario
 
 _UNKNOWN = {
     "en": "Not a term of kzlaw's vocabulary: check its spelling (the terms are listed at /ontology and in "

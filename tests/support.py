@@ -71,6 +71,7 @@ def finding_summary(a: Assessment) -> dict:
             "legal_basis": sorted(f.legal_basis),
             "premises": sorted(all_rule_ids(a, f.premises)),
             "explanation": f.explanation.get("en"),
+            **({"notices": [local(n) for n in f.notices]} if f.notices else {}),
         })
     for items in out.values():
         items.sort(key=lambda d: (d["rule"], d["subject"] or "", d["concerns"] or "", d["conclusion"]))

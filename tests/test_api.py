@@ -83,6 +83,27 @@ def test_assess_has_proofs_only_when_asked_and_as_of_is_a_parameter(client):
     assert body["type"].endswith("/invalid-parameters") and "yesterday" in body["detail"]
 
 
+def test_findings_citing_the_replaced_media_law_carry_the_notice_assessed_and_stored(client):
+    """Judged as of a date after the new Law "On Mass Media" was signed (20 June 2024), the findings that
+    cite the 1999 law the commentary describes carry a notice, given in full once per response (text in
+    the language asked for, quoted passages, sources with their address); stored findings keep it."""
+    fresh = client.post("/v1/assess", params={"as_of": "2025-01-01", "lang": "kk"}, content=FB, headers=JSONLD).json()
+    marked = {f["rule"]["id"] for f in fresh["findings"] if f["notices"]}
+    assert {"A1", "A2", "A4", "A6-eligible"} <= marked and not marked & {"A3", "A5-enforceable", "B2", "C1-remove"}
+    (notice,) = fresh["notices"]
+    assert notice["iri"] == "kz:MediaLawReplaced2024" and "2024" in notice["text"] and "Заң" in notice["text"]
+    assert all(p["quote"] for p in notice["passages"]) and all(s["address"].startswith("https://")
+                                                                for s in notice["sources"])
+    old = client.post("/v1/assess", params={"as_of": "2020-01-01"}, content=FB, headers=JSONLD).json()
+    assert old["notices"] == [] and not any(f["notices"] for f in old["findings"])
+    dated_2025 = FB.replace(b'"date": "2015-03-02"', b'"date": "2025-03-02"')  # judged at its own dates
+    assert client.put("/v1/scenarios/after-2024", content=dated_2025, headers=JSONLD).status_code == 201
+    stored = client.get("/v1/scenarios/after-2024/findings").json()
+    assert {f["rule"]["id"] for f in stored["findings"] if f["notices"]} == {
+        f["rule"]["id"] for f in client.post("/v1/assess", content=dated_2025, headers=JSONLD).json()["findings"]
+        if f["notices"]} and [n["iri"] for n in stored["notices"]] == ["kz:MediaLawReplaced2024"]
+
+
 def test_turtle_and_plain_json_bodies(client):
     r = client.post("/v1/scenarios", params={"id": "ttl"}, content=(WORKED / "facebook-reachable.ttl").read_bytes(),
                     headers={"content-type": "text/turtle"})

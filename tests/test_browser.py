@@ -171,7 +171,17 @@ def test_the_scholars_desk(server, browser):
     wait.until(lambda d: d.find_element(By.ID, "status").text.startswith("Выводов:"))
     findings = browser.find_element(By.ID, "findings-table").text
     assert "John Doe" in findings and "нереализуема" in findings  # residence unknown: not enforceable
+    assert not browser.find_elements(By.ID, "notices")  # 2015: the law the commentary describes
     _shot(browser, "6-form")
+    # dated 2025, after the 1999 media law was replaced: the notice, in Russian, with its sources
+    date = browser.find_element(By.NAME, "date")
+    browser.execute_script("arguments[0].value = '2025-03-02'", date)
+    browser.find_element(By.ID, "assess").click()
+    notices = wait.until(ec.visibility_of_element_located((By.ID, "notices")))
+    assert "заменён" in notices.text and "20 июня 2024" in notices.text
+    assert notices.find_element(By.CSS_SELECTOR, "a").get_attribute("href").startswith("https://")
+    _shot(browser, "6b-notice")
+    browser.execute_script("arguments[0].value = '2015-03-02'", date)
     # a platform of one's own (an information portal) gets an owner and a jurisdiction: still conforms
     Select(browser.find_element(By.NAME, "platform")).select_by_value("InformationPortal")
     browser.find_element(By.ID, "validate").click()

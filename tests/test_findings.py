@@ -148,3 +148,27 @@ def test_every_rule_shows_its_proof():
                                     "no kz:legalBasis (and not kz:basisFromContent true)"]
     both = dataclasses.replace(a3, legal_basis=(URI("https://w3id.org/kzlaw/eli/law/criminal"),))
     assert any("both" in d for d in rule_defects(both))
+
+
+def test_the_notice_on_the_replaced_media_law_follows_the_date_judged():
+    """A finding citing the Law "On Mass Media" (or a part of it, kz:partOfAct) gets kz:MediaLawReplaced2024
+    when judged on or after 20 June 2024 — the as-of date, else its publication's date — and not before,
+    nor without a date; findings citing other law never do. The notice is in the findings' RDF too."""
+    from rdflib import URIRef
+    from support import SCENARIOS
+
+    from kzlaw.namespaces import KZ
+
+    notice = str(KZ.MediaLawReplaced2024)
+    media = "https://w3id.org/kzlaw/eli/law/mass-media"
+    path = str(SCENARIOS / "worked/good/facebook-reachable.jsonld")
+    for as_of, expected in (("2024-06-19", False), ("2024-06-20", True), ("2030-01-01", True)):
+        a = assessed(path, as_of)
+        for f in a.findings:
+            cites_media_law = any(b == media or b.startswith(media + "/") for b in f.legal_basis)
+            assert f.notices == ([notice] if expected and cites_media_law else []), (as_of, f.rule_id)
+        marked = [f for f in a.findings if f.notices]
+        assert bool(marked) == expected
+        assert all((URIRef(f.iri), KZ.notice, URIRef(notice)) in a.graph for f in marked)
+    undated = assessed(str(SCENARIOS / "as-of-date/good/no-dates.ttl"))
+    assert undated.findings and not any(f.notices for f in undated.findings)

@@ -152,6 +152,7 @@
     sect("f.provisions", p.provisions, (x) => el("span", { title: x.iri, text: x.label || x.iri }));
     sect("f.passages", p.passages, (x) => el("blockquote", { class: "passage", cite: x.iri, text: "“" + x.quote + "”" }));
     sect("f.facts", p.facts, (x) => el("span", { title: x.iri, text: x.label || x.iri }));
+    sect("f.notices", p.notices, (x) => el("span", { class: "notice", title: x.iri, text: "⚠ " + (x.label || x.iri) }));
     if (p.premises && p.premises.length) {
       const prem = el("div", { class: "part premises" }, el("h5", { text: t("f.premises") }));
       p.premises.forEach((q) => prem.append(proofTree(q, false)));
@@ -204,6 +205,17 @@
     }
     table.append(tb);
     box.append(table, proofBox);
+    if (a.notices && a.notices.length) {  // facts from beyond the two sources, each with its citation
+      const nb = el("div", { id: "notices", class: "notices" }, el("h4", { text: t("f.notices") }));
+      a.notices.forEach((n) => {
+        const sources = el("ul");
+        n.sources.forEach((s) => sources.append(el("li", {}, el("a", { href: s.address, rel: "noreferrer", text: s.label }))));
+        nb.append(el("div", { class: "notice", title: n.iri }, el("strong", { text: "⚠ " + n.label }), el("p", { text: n.text }),
+          ...n.passages.map((q) => el("blockquote", { class: "passage", cite: q.iri, text: "“" + q.quote + "”" })),
+          el("h5", { text: t("f.sources") }), sources));
+      });
+      box.insertBefore(nb, table);
+    }
   }
   async function doAssess() {
     state.last = "assess";

@@ -22,7 +22,7 @@ window.KZ_I18N = {
     "rep.focus": "Node", "rep.path": "Property", "rep.value": "Value", "rep.message": "Message", "rep.severity": "Severity",
     "f.finding": "Finding", "f.differs": "differs between regimes", "f.same": "same under every regime",
     "f.none": "—", "f.proof": "proof", "f.rule": "Rule", "f.provisions": "Provisions", "f.passages": "Quoted passages",
-    "f.facts": "Facts used", "f.premises": "Premises", "f.explanation": "Explanation", "f.legend": "Rows marked in colour differ between regimes; click a cell to unfold its proof."
+    "f.facts": "Facts used", "f.premises": "Premises", "f.explanation": "Explanation", "f.notices": "Notices", "f.sources": "Sources", "f.legend": "Rows marked in colour differ between regimes; click a cell to unfold its proof."
   },
   ru: {
     "title": "kzlaw — рабочий стол исследователя", "lang": "Язык",
@@ -45,7 +45,7 @@ window.KZ_I18N = {
     "rep.focus": "Узел", "rep.path": "Свойство", "rep.value": "Значение", "rep.message": "Сообщение", "rep.severity": "Серьёзность",
     "f.finding": "Вывод", "f.differs": "различается между режимами", "f.same": "одинаково во всех режимах",
     "f.none": "—", "f.proof": "доказательство", "f.rule": "Правило", "f.provisions": "Нормы", "f.passages": "Цитируемые фрагменты",
-    "f.facts": "Использованные факты", "f.premises": "Посылки", "f.explanation": "Объяснение", "f.legend": "Выделенные цветом строки различаются между режимами; нажмите на ячейку, чтобы раскрыть доказательство."
+    "f.facts": "Использованные факты", "f.premises": "Посылки", "f.explanation": "Объяснение", "f.notices": "Предупреждения", "f.sources": "Источники", "f.legend": "Выделенные цветом строки различаются между режимами; нажмите на ячейку, чтобы раскрыть доказательство."
   },
   kk: {
     "title": "kzlaw — зерттеушінің жұмыс үстелі", "lang": "Тіл",
@@ -68,6 +68,6 @@ window.KZ_I18N = {
     "rep.focus": "Түйін", "rep.path": "Қасиет", "rep.value": "Мән", "rep.message": "Хабарлама", "rep.severity": "Маңыздылығы",
     "f.finding": "Қорытынды", "f.differs": "режимдер арасында ерекшеленеді", "f.same": "барлық режимде бірдей",
     "f.none": "—", "f.proof": "дәлел", "f.rule": "Ереже", "f.provisions": "Нормалар", "f.passages": "Дәйексөздер",
-    "f.facts": "Пайдаланылған фактілер", "f.premises": "Алғышарттар", "f.explanation": "Түсіндірме", "f.legend": "Түспен белгіленген жолдар режимдер арасында ерекшеленеді; дәлелді ашу үшін ұяшықты басыңыз."
+    "f.facts": "Пайдаланылған фактілер", "f.premises": "Алғышарттар", "f.explanation": "Түсіндірме", "f.notices": "Ескертулер", "f.sources": "Дереккөздер", "f.legend": "Түспен белгіленген жолдар режимдер арасында ерекшеленеді; дәлелді ашу үшін ұяшықты басыңыз."
   }
 };
