@@ -35,6 +35,8 @@ class FindingOut(BaseModel):
     kind: Ref | None = None
     on_refusal: Ref | None = None
     regarding: str | None = None
+    categories: list[Ref] = Field([], description="The content categories the finding rests on: what a liability "
+                                                  "is for, what makes a site eligible, what a code forbids")
     obstacles: list[Ref] = []
     sanctions: list[Ref] = []
     legal_basis: list[Ref] = []

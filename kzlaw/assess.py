@@ -29,7 +29,7 @@ from .rules import Regime, all_rules, resolve_regimes, rule_metadata_graph, rule
 
 # Finding properties that point at other nodes and are kept as lists in the JSON model.
 _MULTI = {KZ.obstacle: "obstacles", KZ.sanction: "sanctions", KZ.legalBasis: "legal_basis",
-          KZ.passage: "passages", KZ.fromSource: "sources", KZ.notice: "notices"}
+          KZ.passage: "passages", KZ.fromSource: "sources", KZ.notice: "notices", KZ.forCategory: "categories"}
 _SINGLE = {KZ.subject: "subject", KZ.conclusion: "conclusion", KZ.concerns: "concerns",
            KZ.aboutResource: "resource", KZ.basis: "basis", KZ.liabilityKind: "kind",
            KZ.onRefusal: "on_refusal", KZ.regarding: "regarding", KZ.byRule: "rule", KZ.regime: "regime"}
@@ -58,6 +58,7 @@ class Finding:
     premises: list[str] = field(default_factory=list)  # earlier findings this one rests on
     explanation: dict[str, str] = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)  # kz:Notice IRIs: facts from beyond the sources that bear on it
+    categories: list[str] = field(default_factory=list)  # kz:forCategory: the content categories it rests on
 
     def key(self) -> tuple:
         """What a finding is about and concludes, independent of IRIs and wording (for comparisons)."""
@@ -520,8 +521,14 @@ def _complete(raw: list, closure: Graph, scenario: URIRef) -> tuple[list[Finding
         kw["premises"] = sorted(d for d in derived if d in finding_iris)
         kw["facts"] = sorted(d for d in derived if d not in finding_iris)
         kw["notices"] = _notices(kw["legal_basis"], as_of if as_of is not None else _date_of(kw["concerns"]))
-        findings.append(Finding(**kw))
         fi = ox.NamedNode(f)
+        if rule.basis_from_content:  # the provision the content violates comes with its own passage and source
+            cited = _provision_citations(tuple(kw["legal_basis"]))
+            for name, p, values in (("passages", _PASSAGE_OX, cited[0]), ("sources", _SOURCE_OX, cited[1])):
+                new = values - set(kw[name])
+                kw[name] = sorted(set(kw[name]) | new)
+                triples += [(fi, p, ox.NamedNode(v)) for v in sorted(new)]
+        findings.append(Finding(**kw))
         triples += [(fi, p, o) for p, o in _rule_extras(rule_iri)]
         triples += [(fi, _NOTICE_OX, ox.NamedNode(n)) for n in kw["notices"]]
         triples.append((fi, _PART_OF_OX, scenario_ox))
@@ -534,6 +541,16 @@ def _complete(raw: list, closure: Graph, scenario: URIRef) -> tuple[list[Finding
 
 
 _NOTICE_OX = ox.NamedNode(str(KZ.notice))
+_PASSAGE_OX, _SOURCE_OX = ox.NamedNode(str(KZ.passage)), ox.NamedNode(str(KZ.fromSource))
+
+
+@lru_cache(maxsize=64)
+def _provision_citations(provisions: tuple) -> tuple[frozenset, frozenset]:
+    """The passages and sources the given provisions rest on (kz:passage, kz:fromSource)."""
+    onto = ontology_graph()
+    nodes = [URIRef(p) for p in provisions]
+    return (frozenset(str(x) for n in nodes for x in onto.objects(n, KZ.passage)),
+            frozenset(str(x) for n in nodes for x in onto.objects(n, KZ.fromSource)))
 
 
 def _date(value) -> dt.date | None:

@@ -57,7 +57,9 @@ def _slot_nodes(f: Finding, facts: _Facts) -> dict:
                    "publication": URIRef(f.concerns) if f.concerns else None,
                    "resource": URIRef(f.resource) if f.resource else None,
                    "obstacles": [URIRef(o) for o in f.obstacles]}
-    if f.concerns:
+    if f.categories:  # the categories it rests on (what a liability is for, what a code forbids)
+        nodes["categories"] = [URIRef(c) for c in f.categories]
+    elif f.concerns:
         nodes["categories"] = sorted(closure.objects(nodes["publication"], KZ.contentCategory))
     nodes["residence"] = closure.value(nodes["subject"], KZ.residence) if f.subject else None
     for slot, cls in _EVENT_SLOTS.items():

@@ -37,6 +37,7 @@ def finding_json(f: Finding, lang: str, closure: Graph) -> dict:
         "kind": _ref(f.kind, lang),
         "on_refusal": _ref(f.on_refusal, lang),
         "regarding": f.regarding,
+        "categories": [_ref(c, lang) for c in f.categories],
         "obstacles": [_ref(o, lang) for o in f.obstacles],
         "sanctions": [_ref(s, lang) for s in f.sanctions],
         "legal_basis": [_ref(p, lang) for p in f.legal_basis],

@@ -208,7 +208,9 @@ def _order(p: Problem) -> tuple:
 VOCABULARY_CONSTRAINT = f"{KZ}VocabularyConstraintComponent"
 OUTPUT_CONSTRAINT = f"{KZ}OutputTermConstraintComponent"
 _PROPERTY_KINDS = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property)
-_OUTPUT_DOMAINS = (KZ.Finding, KZ.Rule, KZ.Regime, KZ.Notice)  # what kzlaw writes or ships, not a scenario
+# what kzlaw writes or ships, not a scenario: a scenario's own "passage" would be cited by a finding (A7
+# cites what the sources say of a platform's code), a provision of its own would be law from nowhere
+_OUTPUT_DOMAINS = (KZ.Finding, KZ.Rule, KZ.Regime, KZ.Notice, KZ.SourcePassage, KZ.LegalSource, KZ.Provision)
 
 _UNKNOWN = {
     "en": "Not a term of kzlaw's vocabulary: check its spelling (the terms are listed at /ontology and in "
@@ -223,13 +225,18 @@ _UNKNOWN = {
 }
 _SUGGEST = {"en": " Did you mean {}?", "ru": " Возможно, имелось в виду {}?", "kk": " Мүмкін, {} болуы керек шығар?"}
 _OUTPUT = {
-    "en": "Findings, rules and regimes are what kzlaw draws and applies, not facts of a scenario: leave "
-          "kz:Finding and its properties (kz:conclusion, kz:regime, kz:byRule, …) out of the input.",
-    "ru": "Выводы, правила и режимы — это то, что kzlaw выводит и применяет, а не факты сценария: не "
-          "включайте во входные данные kz:Finding и его свойства (kz:conclusion, kz:regime, kz:byRule, …).",
-    "kk": "Тұжырымдар, қағидалар мен режимдер — kzlaw шығаратын және қолданатын нәрселер, сценарийдің "
-          "фактілері емес: kz:Finding пен оның қасиеттерін (kz:conclusion, kz:regime, kz:byRule, …) кіріс "
-          "деректерге қоспаңыз.",
+    "en": "Findings, rules and regimes are what kzlaw draws and applies, and provisions, sources, their quoted "
+          "passages and notices are the law it cites — not facts of a scenario: leave kz:Finding and its "
+          "properties (kz:conclusion, kz:regime, kz:byRule, …), kz:passage, kz:quote and kz:fromSource out of "
+          "the input.",
+    "ru": "Выводы, правила и режимы — это то, что kzlaw выводит и применяет, а нормы, источники, цитаты из них "
+          "и предупреждения — право, на которое он ссылается, а не факты сценария: не включайте во входные "
+          "данные kz:Finding и его свойства (kz:conclusion, kz:regime, kz:byRule, …), kz:passage, kz:quote и "
+          "kz:fromSource.",
+    "kk": "Тұжырымдар, қағидалар мен режимдер — kzlaw шығаратын және қолданатын нәрселер, ал нормалар, "
+          "дереккөздер, олардан алынған үзінділер мен ескертулер — ол сілтеме жасайтын құқық, сценарийдің "
+          "фактілері емес: kz:Finding пен оның қасиеттерін (kz:conclusion, kz:regime, kz:byRule, …), "
+          "kz:passage, kz:quote және kz:fromSource қасиеттерін кіріс деректерге қоспаңыз.",
 }
 
 
@@ -251,7 +258,8 @@ def _vocabulary() -> tuple[frozenset, frozenset, frozenset, frozenset]:
                 out_classes.add(sub)
                 todo.append(sub)
     out_props = {p for p in props if any(d in out_classes for d in g.objects(p, RDFS.domain))}
-    out_props |= {KZ.rulesVersion, KZ.storeLayout, KZ.legalBasis, KZ.sourcePassage}
+    out_props |= {KZ.rulesVersion, KZ.storeLayout, KZ.legalBasis, KZ.sourcePassage, KZ.passage, KZ.quote,
+                  KZ.fromSource}
     return props, classes, frozenset(out_props), frozenset(out_classes)
 
 

@@ -66,6 +66,7 @@ def finding_summary(a: Assessment) -> dict:
             "concerns": short(f.concerns, base),
             "basis": local(f.basis),
             "kind": local(f.kind),
+            "categories": sorted(local(c) for c in f.categories),
             "obstacles": sorted(local(o) for o in f.obstacles),
             "on_refusal": local(f.on_refusal),
             "legal_basis": sorted(f.legal_basis),

@@ -108,7 +108,8 @@ def test_enforceability_findings_cite_the_passages_that_say_why():
     (extradition,) = [f for f in a.by_regime("current-law") if f.rule_id == "A5-extraditable"]
     assert set(extradition.passages) == {abroad, no_treaty} and "extradition treaty" in extradition.explanation["en"]
     home = assessed(str(SCENARIOS / "worked/good/facebook-reachable.jsonld"))
-    assert {tuple(f.passages) for f in home.by_regime("current-law") if f.rule_id == "A5-enforceable"} == {(reachable,)}
+    (at_home,) = [f for f in home.by_regime("current-law") if f.rule_id == "A5-enforceable"]
+    assert reachable in at_home.passages and not {abroad, no_treaty} & set(at_home.passages)  # and the law's own
     anonymous = assessed(str(SCENARIOS / "enforceability/good/commenter-unidentified.jsonld"))
     (blocked,) = [f for f in anonymous.by_regime("current-law")
                   if f.rule_id == "A5-not-enforceable" and f.subject.endswith("/john-doe")]
@@ -127,6 +128,12 @@ def test_the_direct_author_answers_under_the_law_his_content_violates():
     by_rule = {f.rule_id: f for f in extremist.by_regime("current-law") if f.subject.endswith("/poster")}
     assert by_rule["A3"].legal_basis == [f"{law}code/administrative-offences"]
     assert by_rule["A5-enforceable"].legal_basis == [f"{law}code/administrative-offences"]
+    # ... with the passage and the source that provision rests on (the overview), not only the commentary's
+    for rid in ("A3", "A5-enforceable"):
+        assert "https://w3id.org/kzlaw/passage/overview-administrative-code" in by_rule[rid].passages, rid
+        assert "https://w3id.org/kzlaw/source/overview" in by_rule[rid].sources, rid
+        assert (URI(by_rule[rid].iri), KZ.passage, URI("https://w3id.org/kzlaw/passage/overview-administrative-code")) \
+            in extremist.graph
     violent = assessed(str(SCENARIOS / "worked/good/facebook-reachable.jsonld"))
     by_rule = {f.rule_id: f for f in violent.by_regime("current-law") if f.subject.endswith("/john-doe")}
     assert by_rule["A3"].legal_basis == [f"{law}law/criminal"]
@@ -172,3 +179,18 @@ def test_the_notice_on_the_replaced_media_law_follows_the_date_judged():
         assert all((URIRef(f.iri), KZ.notice, URIRef(notice)) in a.graph for f in marked)
     undated = assessed(str(SCENARIOS / "as-of-date/good/no-dates.ttl"))
     assert undated.findings and not any(f.notices for f in undated.findings)
+
+
+def test_account_blocking_cites_what_the_sources_say_of_this_code():
+    """A7 cites the passage on blocking an account under the platform's own code, and what the sources say
+    of that code (its kz:passage): Facebook's findings quote the commentary on Facebook's code; a network
+    of the scenario's own quotes nothing about Facebook (an audit found them citing Zuckerberg)."""
+    from support import SCENARIOS
+
+    psg = "https://w3id.org/kzlaw/passage/"
+    own = assessed(str(SCENARIOS / "account-blocking/good/network-without-code.jsonld"))
+    (a7,) = [f for f in own.by_regime("current-law") if f.rule_id.startswith("A7")]
+    assert a7.passages == [f"{psg}commentary-account-blocking"]
+    fb = assessed(str(SCENARIOS / "account-blocking/good/caricature-of-the-prophet.jsonld"))
+    (a7,) = [f for f in fb.by_regime("current-law") if f.rule_id.startswith("A7")]
+    assert {f"{psg}commentary-account-blocking", f"{psg}commentary-code-differs"} <= set(a7.passages)
