@@ -141,6 +141,7 @@ class ChangesOut(BaseModel):
     base: str
     other: str
     changes: list[ChangeOut]
+    notices: list[NoticeOut] = []
 
 
 class RegimeOut(BaseModel):

@@ -265,10 +265,17 @@ def _rule_predicates_once() -> frozenset[str] | None:
     return predicates_read(_bound_rule_text(r.construct, "urn:kzlaw:regime") for r in all_rules().values())
 
 
+_WRAPPERS = frozenset({"ConditionalOrExpression", "ConditionalAndExpression", "RelationalExpression",
+                       "AdditiveExpression", "MultiplicativeExpression", "UnaryExpression"})
+_NESTED = frozenset({"Builtin_EXISTS", "Builtin_NOTEXISTS", "SubSelect"})  # a scope of its own
+
+
 def predicates_read(rule_texts) -> frozenset[str] | None:
-    """The predicates SPARQL CONSTRUCT rules can match: every IRI their WHERE clauses mention (a predicate
-    variable that only a BIND sets takes one of them, as A5's ``?country ?crime ?cat``). None — nothing
-    can be left out — if a rule has a predicate variable bound by the data or a negated property path.
+    """The predicates SPARQL CONSTRUCT rules can match: every IRI their WHERE clauses (and trailing VALUES)
+    mention. None — nothing can be left out — where that cannot be sure: a predicate variable that is not
+    bound by a BIND of the same rule's top level choosing among IRIs (as A5's ``BIND (IF(…,
+    kz:criminalisesHosting, kz:criminalises) AS ?crime)``), a negated property path, a BASE or relative IRI,
+    a prefixed name with an escape or an undeclared prefix.
 
     Read from the parse tree, not the algebra: rdflib's algebra leaves a group nested in an expression
     (``BIND (EXISTS { … FILTER NOT EXISTS { ?c kz:doesNotForbid ?x } })``) untranslated, with its inner
@@ -278,45 +285,68 @@ def predicates_read(rule_texts) -> frozenset[str] | None:
     from rdflib.term import Variable
 
     iris: set[str] = set()
-    predicate_vars, data_vars, bound_vars = set(), set(), set()
 
-    def walk(x, prefixes: dict) -> bool:
-        if isinstance(x, URIRef):
-            iris.add(str(x))
-        elif isinstance(x, CompValue):
-            if x.name == "PathNegatedPropertySet":
-                return False
-            if x.name == "pname":
-                ns = prefixes.get(x.get("prefix") or "")
-                if ns is None:
-                    return False  # an undeclared prefix: the query would not run anyway
-                iris.add(ns + (x.get("localname") or ""))
-                return True
-            if x.name == "TriplesBlock":
-                for row in x["triples"]:
-                    if len(row) % 3:
-                        return False
-                    for i, term in enumerate(row):
-                        if isinstance(term, Variable):
-                            (predicate_vars if i % 3 == 1 else data_vars).add(term)
-            elif x.name == "Bind":
-                bound_vars.add(x["var"])
-            elif x.name == "InlineData":
-                data_vars.update(x["var"])
-            return all(walk(v, prefixes) for k, v in x.items() if k != "var" or x.name != "Bind")
-        elif isinstance(x, dict):
-            return all(walk(v, prefixes) for v in x.values())
-        elif isinstance(x, (list, tuple, set, frozenset)) or type(x).__name__ == "ParseResults":
-            return all(walk(v, prefixes) for v in x)
-        return True
+    def unwrap(e):
+        while isinstance(e, CompValue) and e.name in _WRAPPERS and "other" not in e and "op" not in e:
+            e = e["expr"]
+        return e
+
+    def iri_choice(e) -> bool:
+        """The expression's value is one of the IRIs it names (an IRI, or IF(…, choice, choice))."""
+        e = unwrap(e)
+        if isinstance(e, URIRef) or (isinstance(e, CompValue) and e.name == "pname"):
+            return True
+        return isinstance(e, CompValue) and e.name == "Builtin_IF" and iri_choice(e["arg2"]) and iri_choice(e["arg3"])
+
+    def check_rule(query, prefixes: dict) -> bool:
+        predicate_vars, data_vars, bound_vars = set(), set(), set()
+
+        def walk(x, nested: bool) -> bool:
+            if isinstance(x, URIRef):
+                if not str(x).startswith(("http://", "https://", "urn:")):
+                    return False  # relative: resolved against a base kzlaw does not follow
+                iris.add(str(x))
+            elif isinstance(x, CompValue):
+                if x.name in ("PathNegatedPropertySet", "Base"):
+                    return False
+                if x.name == "pname":  # CompValue.get(k, d): d is not a default (a missing key reads as k)
+                    local = x["localname"] if "localname" in x else ""  # noqa: SIM401
+                    ns = prefixes.get(x["prefix"] if "prefix" in x else "")  # noqa: SIM401
+                    if ns is None or "\\" in local:
+                        return False  # undeclared prefix, or an escape rdflib and Oxigraph read apart
+                    iris.add(ns + local)
+                    return True
+                if x.name == "TriplesBlock":
+                    for row in x["triples"]:
+                        if len(row) % 3:
+                            return False
+                        for i, term in enumerate(row):
+                            if isinstance(term, Variable):
+                                (predicate_vars if i % 3 == 1 else data_vars).add(term)
+                elif x.name == "Bind":
+                    (bound_vars if not nested and iri_choice(x["expr"]) else data_vars).add(x["var"])
+                elif x.name == "InlineData":
+                    data_vars.update(x["var"])
+                inner = nested or x.name in _NESTED
+                return all(walk(v, inner) for k, v in x.items() if not (x.name == "Bind" and k == "var"))
+            elif isinstance(x, dict):
+                return all(walk(v, nested) for v in x.values())
+            elif isinstance(x, (list, tuple, set, frozenset)) or type(x).__name__ == "ParseResults":
+                return all(walk(v, nested) for v in x)
+            return True
+
+        parts = [v for k, v in query.items() if k != "template"]
+        return walk(parts, False) and not (predicate_vars & data_vars or predicate_vars - bound_vars)
 
     for text in rule_texts:
         prologue, query = parseQuery(text)
-        prefixes = {d.get("prefix") or "": str(d["iri"]) for d in prologue if d.name == "PrefixDecl"}
-        if not walk(query["where"], prefixes):
+        if any(d.name != "PrefixDecl" for d in prologue):
+            return None  # BASE
+        prefixes = {(d["prefix"] if "prefix" in d else ""): str(d["iri"]) for d in prologue}  # noqa: SIM401
+        if any(not ns.startswith(("http://", "https://", "urn:")) for ns in prefixes.values()):
             return None
-    if predicate_vars & data_vars or predicate_vars - bound_vars:
-        return None
+        if not check_rule(query, prefixes):
+            return None
     return frozenset(iris | {str(RDF.type)})
 
 
@@ -522,8 +552,9 @@ def _complete(raw: list, closure: Graph, scenario: URIRef) -> tuple[list[Finding
         kw["facts"] = sorted(d for d in derived if d not in finding_iris)
         kw["notices"] = _notices(kw["legal_basis"], as_of if as_of is not None else _date_of(kw["concerns"]))
         fi = ox.NamedNode(f)
-        if rule.basis_from_content:  # the provision the content violates comes with its own passage and source
-            cited = _provision_citations(tuple(kw["legal_basis"]))
+        content_law = tuple(b for b in kw["legal_basis"] if URIRef(b) not in rule.legal_basis)
+        if content_law:  # the provision the content violates comes with its own passage and source
+            cited = _provision_citations(content_law)
             for name, p, values in (("passages", _PASSAGE_OX, cited[0]), ("sources", _SOURCE_OX, cited[1])):
                 new = values - set(kw[name])
                 kw[name] = sorted(set(kw[name]) | new)

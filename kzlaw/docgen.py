@@ -6,8 +6,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from rdflib.namespace import SKOS
+
 from .explain import passage_quote
-from .knowledge import label
+from .knowledge import label, rule_shapes_graph
 from .rules import all_regimes, all_rules
 
 
@@ -22,6 +24,8 @@ def rules_markdown() -> str:
         for r in reg.rules:
             prov = ("the provision the content violates (its category's legal basis)" if r.basis_from_content
                     else "; ".join(label(p) for p in r.legal_basis))
+            notes = [n for n in rule_shapes_graph().objects(r.iri, SKOS.scopeNote) if n.language == "en"]
+            prov += "".join(f"; {n}" for n in notes)  # where a rule's basis needs a word more
             ov = ", ".join(all_rules()[o].rule_id + (f" (for {', '.join(label(s) for s in r.scope)})" if r.scope else "")
                            for o in r.overrides)
             out.append(f"| {r.order} | **{r.rule_id}** {r.label('en')} | {prov} | {ov} |")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
-from .knowledge import label, ontology_graph
+from .knowledge import compact, label, ontology_graph
 from .namespaces import KZ, LANGS
 from .rules import all_regimes, all_rules
 
@@ -115,6 +115,18 @@ def passage_quote(passage: str) -> str:
     return str(ontology_graph().value(URIRef(passage), KZ.quote) or "")
 
 
+def notice_json(iri: str, lang: str) -> dict:
+    """A notice in full: its text in ``lang`` and what it rests on (passages quoted, sources with their
+    address). A finding names its notices; an assessment (and the memo) carries each once, in full."""
+    onto = ontology_graph()
+    node = URIRef(iri)
+    texts = {lit.language: str(lit) for lit in onto.objects(node, SKOS.definition)}
+    return {"iri": compact(node), "label": label(node, lang), "text": texts.get(lang) or texts.get("en", ""),
+            "passages": [{"iri": str(p), "quote": passage_quote(str(p))} for p in sorted(onto.objects(node, KZ.passage))],
+            "sources": [{"iri": str(s), "label": label(s, lang), "address": str(onto.value(s, DCTERMS.identifier) or "")}
+                        for s in sorted(onto.objects(node, KZ.fromSource))]}
+
+
 def proof_tree(f: Finding, by_iri: dict[str, Finding], lang: str = "en", *graphs: Graph) -> dict:
     """The proof of a finding as nested data: rule, provisions, passages (quoted), facts, premises."""
     rule = all_rules()[URIRef(f.rule)]
@@ -178,14 +190,10 @@ def memo(assessment: Assessment, lang: str = "en") -> str:
     notices = sorted({n for f in assessment.findings for n in f.notices})
     if notices:
         out += ["", w["notices"], "-" * len(w["notices"])]
-        onto = ontology_graph()
         for n in notices:
-            node = URIRef(n)
-            texts = {lit.language: str(lit) for lit in onto.objects(node, SKOS.definition)}
-            out += ["", f"{label(node, lang)}: {texts.get(lang) or texts.get('en', '')}"]
-            for p in sorted(onto.objects(node, KZ.passage)):
-                out.append(f"  {w['passage']}: “{passage_quote(str(p))}”")
-            for src in sorted(onto.objects(node, KZ.fromSource)):
-                out.append(f"  {w['source']}: {label(src, lang)} <{onto.value(src, DCTERMS.identifier)}>")
+            nj = notice_json(n, lang)
+            out += ["", f"{nj['label']}: {nj['text']}"]
+            out += [f"  {w['passage']}: “{p['quote']}”" for p in nj["passages"]]
+            out += [f"  {w['source']}: {src['label']} <{src['address']}>" for src in nj["sources"]]
     return "\n".join(out)
 

@@ -6,14 +6,13 @@ import json
 import re
 
 from rdflib import XSD, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, SKOS
 from rdflib.plugin import Serializer, register
 from rdflib.plugins.serializers import jsonld, turtle
 
 from .assess import Assessment, Finding
-from .explain import passage_quote, proof_tree
-from .knowledge import compact, label, ontology_graph
-from .namespaces import KZ, PREFIXES
+from .explain import notice_json, passage_quote, proof_tree
+from .knowledge import compact, label
+from .namespaces import PREFIXES
 
 JSON_SCHEMA_VERSION = "1"
 
@@ -48,18 +47,6 @@ def finding_json(f: Finding, lang: str, closure: Graph) -> dict:
         "explanation": f.explanation,
         "notices": [_ref(n, lang) for n in f.notices],
     }
-
-
-def notice_json(iri: str, lang: str) -> dict:
-    """A notice in full: its text in ``lang`` and what it rests on (passages quoted, sources with their
-    address). A finding names its notices; the assessment carries each once, in full."""
-    onto = ontology_graph()
-    node = URIRef(iri)
-    texts = {lit.language: str(lit) for lit in onto.objects(node, SKOS.definition)}
-    return {"iri": compact(node), "label": label(node, lang), "text": texts.get(lang) or texts.get("en", ""),
-            "passages": [{"iri": str(p), "quote": passage_quote(str(p))} for p in sorted(onto.objects(node, KZ.passage))],
-            "sources": [{"iri": str(s), "label": label(s, lang), "address": str(onto.value(s, DCTERMS.identifier) or "")}
-                        for s in sorted(onto.objects(node, KZ.fromSource))]}
 
 
 def notices_json(findings: list[Finding], lang: str) -> list[dict]:

@@ -7,7 +7,7 @@ from rdflib import URIRef
 from .assess import Assessment
 from .compare import Change
 from .knowledge import label
-from .output import finding_json
+from .output import finding_json, notices_json
 from .rules import get_regime
 
 _W = {
@@ -60,4 +60,5 @@ def changes_json(changes: list[Change], a: Assessment, base: str, other: str, la
             "base": finding_json(c.base, lang, a.inferred) if c.base else None,
             "other": finding_json(c.other, lang, a.inferred) if c.other else None,
         } for c in changes],
+        "notices": notices_json([f for c in changes for f in (c.base, c.other) if f], lang),
     }

@@ -102,6 +102,9 @@ def test_findings_citing_the_replaced_media_law_carry_the_notice_assessed_and_st
     assert {f["rule"]["id"] for f in stored["findings"] if f["notices"]} == {
         f["rule"]["id"] for f in client.post("/v1/assess", content=dated_2025, headers=JSONLD).json()["findings"]
         if f["notices"]} and [n["iri"] for n in stored["notices"]] == ["kz:MediaLawReplaced2024"]
+    changes = client.get("/v1/scenarios/after-2024/compare").json()  # A2 and A6 disappear in the reform
+    assert any(c["base"] and c["base"]["notices"] for c in changes["changes"])
+    assert [n["iri"] for n in changes["notices"]] == ["kz:MediaLawReplaced2024"]
 
 
 def test_turtle_and_plain_json_bodies(client):

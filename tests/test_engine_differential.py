@@ -122,6 +122,11 @@ def test_rules_read_only_some_predicates_and_the_rest_is_left_out():
     ("?a <urn:p> ?b FILTER EXISTS { ?b <urn:q> ?c FILTER NOT EXISTS { ?c ?v ?d } }", None),
     ("?a <urn:p> ?b FILTER EXISTS { ?b <urn:q> ?c FILTER NOT EXISTS { ?c !<urn:r> ?d } }", None),
     ("VALUES ?v { <urn:p> } ?a ?v ?c", None),  # VALUES is data too
+    # a review's cases: a BIND in an inner scope binds no outer variable; a BIND copying data is data
+    ("?a ?v ?c FILTER EXISTS { BIND (<urn:p> AS ?v) }", None),
+    ("?a <urn:p> ?q . BIND (?q AS ?v) ?a ?v ?c", None),
+    ("?a <urn:p> ?q . BIND (COALESCE(?q, <urn:x>) AS ?v) ?a ?v ?c", None),
+    ("?a <relative> ?c", None),  # resolved against a base kzlaw does not follow
 ])
 def test_predicates_read(where, expected):
     from kzlaw.assess import predicates_read
@@ -136,6 +141,15 @@ def test_predicates_read_resolves_prefixed_names():
     text = "PREFIX k: <urn:k:> PREFIX : <urn:d:> CONSTRUCT { ?a k:o ?b } WHERE { ?a k:p ?b ; :q [ k:r ?c ] ; a k:C }"
     got = predicates_read([text])
     assert got == frozenset({"urn:k:p", "urn:d:q", "urn:k:r", "urn:k:C", str(RDF.type)})
+    # a prefix with no local part is the namespace itself (rdflib's CompValue.get answers a missing key
+    # with its name: "localname" was read as the local part)
+    whole = predicates_read(["PREFIX p1: <urn:k:p1> CONSTRUCT { ?a <urn:o> ?b } WHERE { ?a p1: ?b }"])
+    assert whole == frozenset({"urn:k:p1", str(RDF.type)})
+    # VALUES after the WHERE block is read too; BASE, an escaped local name: nothing can be left out
+    trailing = "CONSTRUCT { ?a <urn:o> ?c } WHERE { BIND (?q AS ?v) ?a ?v ?c } VALUES ?q { <urn:p9> }"
+    assert predicates_read([trailing]) is None
+    assert predicates_read(["BASE <urn:b:> CONSTRUCT { ?a <urn:o> ?c } WHERE { ?a <urn:p> ?c }"]) is None
+    assert predicates_read([r"PREFIX k: <urn:k:> CONSTRUCT { ?a <urn:o> ?c } WHERE { ?a k:a\-b ?c }"]) is None
 
 
 def test_rule_predicates_worked_out_by_many_threads_at_once():

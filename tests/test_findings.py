@@ -134,6 +134,10 @@ def test_the_direct_author_answers_under_the_law_his_content_violates():
         assert "https://w3id.org/kzlaw/source/overview" in by_rule[rid].sources, rid
         assert (URI(by_rule[rid].iri), KZ.passage, URI("https://w3id.org/kzlaw/passage/overview-administrative-code")) \
             in extremist.graph
+    # every finding citing a content's provision cites its passage and source, a rule's own basis or not
+    (owner,) = [f for f in extremist.by_regime("current-law") if f.rule_id == "A2"]
+    assert f"{law}code/administrative-offences" in owner.legal_basis
+    assert "https://w3id.org/kzlaw/source/overview" in owner.sources
     violent = assessed(str(SCENARIOS / "worked/good/facebook-reachable.jsonld"))
     by_rule = {f.rule_id: f for f in violent.by_regime("current-law") if f.subject.endswith("/john-doe")}
     assert by_rule["A3"].legal_basis == [f"{law}law/criminal"]
