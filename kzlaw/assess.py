@@ -162,13 +162,17 @@ def _run_oxigraph(quads, regimes: list[Regime]) -> list:
     store = ox.Store()
     store.extend(quads)
     for regime in regimes:
+        first = True
         while True:
             before = len(store)
             for rule in regime.rules:
+                if not (first or rule.reads_findings):
+                    continue  # it reads only facts, which no rule adds to: all it draws came in the first pass
                 produced = list(store.query(_bound_rule_text(rule.construct, str(regime.iri))))
                 if produced:
                     store.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
                                  for t in produced)
+            first = False
             if len(store) == before:
                 break
     return _finding_triples(store, ox.DefaultGraph())
@@ -434,10 +438,13 @@ def assess_many(items, regimes: str | list[str] | None = None,
         store.extend(_rule_quads(closure, graph))
         prepared.append((graph, work_facts, node, closure))
     for regime in chosen:
+        first = True
         while True:
             before = len(store)
             for rule in regime.rules:
-                store.update(_graph_rule_text(rule.construct, str(regime.iri)))
+                if first or rule.reads_findings:  # as in _run_oxigraph
+                    store.update(_graph_rule_text(rule.construct, str(regime.iri)))
+            first = False
             if len(store) == before:
                 break
     return [_assessment(_finding_triples(store, graph), chosen, work_facts, node, closure)

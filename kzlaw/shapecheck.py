@@ -35,7 +35,7 @@ class Unsupported(Exception):
 
 # sh: predicates each kind of shape may use here (anything else: Unsupported)
 _NODE_KEYS = {SH.targetClass, SH.targetSubjectsOf, SH.property, SH.xone, SH.sparql, SH.message, SH["or"],
-              SH.nodeKind}
+              SH.nodeKind, SH["in"]}
 _PROP_KEYS = {SH.path, SH.minCount, SH.maxCount, SH["class"], SH.datatype, SH.nodeKind, SH["in"],
               SH["or"], SH.message, SH.name, SH.description, SH.disjoint}
 _SCHEMA_PREDICATES = {RDFS.subClassOf, OWL.equivalentClass, RDFS.subPropertyOf, OWL.equivalentProperty}
@@ -65,6 +65,7 @@ class _Node:
     xone_classes: tuple | None = None
     or_props: tuple | None = None  # sh:or of property shapes with sh:minCount only: ((path, min), ...)
     iri_only: bool = False  # sh:nodeKind sh:IRI on the focus node itself
+    values_in: tuple | None = None  # sh:in on the focus node itself
     sparql: list = field(default_factory=list)  # (query text, messages)
     messages: dict = field(default_factory=dict)
 
@@ -145,7 +146,9 @@ def _node(g: Graph, node) -> _Node:
     if kind not in (None, SH.IRI):
         raise Unsupported(f"sh:nodeKind {kind}")
     n.iri_only = kind == SH.IRI
-    if n.xone_classes is not None or n.or_props is not None or n.iri_only:
+    lst = _one(g, node, SH["in"])
+    n.values_in = tuple(g.items(lst)) if lst is not None else None
+    if n.xone_classes is not None or n.or_props is not None or n.iri_only or n.values_in is not None:
         n.messages = _messages(g, node)
     for c in g.objects(node, SH.sparql):
         if _keys(g, c) - {SH.select, SH.message, SH.prefixes} or (c, SH.deactivated, None) in g:
@@ -257,6 +260,8 @@ class CompiledShapes:
             for f in focus:
                 if shape.iri_only and not isinstance(f, URIRef):
                     results.append(Result(f, None, f, shape.node, "NodeKindConstraintComponent", shape.messages))
+                if shape.values_in is not None and f not in shape.values_in:
+                    results.append(Result(f, None, f, shape.node, "InConstraintComponent", shape.messages))
                 for prop in shape.props:
                     results += _check_prop(prop, f, values(f, prop.path), instance_of, values)
                 if shape.xone_classes is not None and sum(instance_of(f, c) for c in shape.xone_classes) != 1:

@@ -167,3 +167,23 @@ def test_rule_predicates_worked_out_by_many_threads_at_once():
     for _ in range(3):
         r = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=300)
         assert r.returncode == 0, r.stderr[-2000:]
+
+
+def test_rules_that_read_only_facts_read_no_finding_property():
+    """The Oxigraph executor runs a rule whose WHERE names no kz:Finding in the first pass of a regime's
+    fixpoint only (rules add findings, never facts). That holds only if such a rule reads no property that
+    findings carry and facts do not; the pySHACL reference above runs every rule in every pass, so a rule
+    that broke it would show there too, on a scenario that exercises it."""
+    import re
+
+    from kzlaw.rules import all_rules
+
+    finding_only = ("regime", "byRule", "subject", "conclusion", "concerns", "aboutResource", "basis",
+                    "obstacle", "regarding", "onRefusal", "sanction", "liabilityKind", "forCategory", "notice")
+    facts_only = {r.rule_id: r for r in all_rules().values() if not r.reads_findings}
+    assert {"A3", "A7-available", "A7-not-available", "A7-undetermined", "C1-remove"} <= set(facts_only)
+    assert not {"A2", "A5-enforceable", "B4-refusal", "C2"} & set(facts_only)
+    for rid, rule in facts_only.items():
+        where = re.split(r"\bWHERE\b", rule.construct, maxsplit=1)[1]
+        used = [p for p in finding_only if re.search(rf"kz:{p}\b", where)] + (["prov:"] if "prov:" in where else [])
+        assert not used, f"{rid} reads only facts, yet its WHERE names {used}"
