@@ -25,7 +25,7 @@ from .explain import render_explanations
 from .knowledge import ontology_graph, shapes_for_pyshacl
 from .namespaces import KZ, SH
 from .reason import Closure, plain_graph, rl_closure
-from .rules import Regime, all_rules, resolve_regimes, rule_metadata_graph, rules_version
+from .rules import Regime, Rule, all_rules, resolve_regimes, rule_metadata_graph, rules_version
 
 # Finding properties that point at other nodes and are kept as lists in the JSON model.
 _MULTI = {KZ.obstacle: "obstacles", KZ.sanction: "sanctions", KZ.legalBasis: "legal_basis",
@@ -161,21 +161,30 @@ def _run_oxigraph(quads, regimes: list[Regime]) -> list:
     regime to its fixpoint. Returns the findings' triples as Oxigraph terms."""
     store = ox.Store()
     store.extend(quads)
+
+    def apply(rule: Rule, regime: Regime) -> None:
+        produced = list(store.query(_bound_rule_text(rule.construct, str(regime.iri))))
+        if produced:
+            store.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in produced)
+
+    _fixpoint(store, regimes, apply)
+    return _finding_triples(store, ox.DefaultGraph())
+
+
+def _fixpoint(store: ox.Store, regimes: list[Regime], apply) -> None:
+    """Each regime's rules in sh:order, repeated until a pass adds nothing to ``store`` (pySHACL's
+    iterate semantics). A rule that reads only facts, which no rule adds to, draws all it can in the first
+    pass: the later passes leave it out (``Rule.reads_findings``)."""
     for regime in regimes:
         first = True
         while True:
             before = len(store)
             for rule in regime.rules:
-                if not (first or rule.reads_findings):
-                    continue  # it reads only facts, which no rule adds to: all it draws came in the first pass
-                produced = list(store.query(_bound_rule_text(rule.construct, str(regime.iri))))
-                if produced:
-                    store.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
-                                 for t in produced)
+                if first or rule.reads_findings:
+                    apply(rule, regime)
             first = False
             if len(store) == before:
                 break
-    return _finding_triples(store, ox.DefaultGraph())
 
 
 _TYPE_OX, _FINDING_OX = ox.NamedNode(str(RDF.type)), ox.NamedNode(str(KZ.Finding))
@@ -437,16 +446,7 @@ def assess_many(items, regimes: str | list[str] | None = None,
         graph = ox.NamedNode(f"urn:kzlaw:batch:{i}")
         store.extend(_rule_quads(closure, graph))
         prepared.append((graph, work_facts, node, closure))
-    for regime in chosen:
-        first = True
-        while True:
-            before = len(store)
-            for rule in regime.rules:
-                if first or rule.reads_findings:  # as in _run_oxigraph
-                    store.update(_graph_rule_text(rule.construct, str(regime.iri)))
-            first = False
-            if len(store) == before:
-                break
+    _fixpoint(store, chosen, lambda rule, regime: store.update(_graph_rule_text(rule.construct, str(regime.iri))))
     return [_assessment(_finding_triples(store, graph), chosen, work_facts, node, closure)
             for graph, work_facts, node, closure in prepared]
 
