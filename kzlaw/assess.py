@@ -173,18 +173,26 @@ def _run_oxigraph(quads, regimes: list[Regime]) -> list:
 
 def _fixpoint(store: ox.Store, regimes: list[Regime], apply) -> None:
     """Each regime's rules in sh:order, repeated until a pass adds nothing to ``store`` (pySHACL's
-    iterate semantics). A rule that reads only facts, which no rule adds to, draws all it can in the first
-    pass: the later passes leave it out (``Rule.reads_findings``)."""
+    iterate semantics), leaving out the runs that cannot add anything: a rule runs again only once a
+    rule that ran after it has added findings it can read (``rule_conclusions``: by their conclusions).
+    Rules add findings, never facts, so a rule that reads only facts runs once; with the rules in an
+    order where every finding is read only by later rules, one pass is all (the pass that would find
+    nothing new is not run). Every run left out would have drawn nothing new, so the findings are those
+    of running every rule in every pass (tests/test_engine_differential.py, against pySHACL)."""
     for regime in regimes:
-        first = True
-        while True:
-            before = len(store)
-            for rule in regime.rules:
-                if first or rule.reads_findings:
-                    apply(rule, regime)
-            first = False
-            if len(store) == before:
-                break
+        plan = _schedule(regime)
+        due = set(range(len(plan.rules)))
+        while due:
+            for i, rule in enumerate(plan.rules):
+                if i not in due:
+                    continue
+                due.discard(i)
+                # only an addition that some rule not due (already run, or left out this pass) reads counts
+                watch = [j for j in plan.feeds[i] if j not in due]
+                before = len(store) if watch else 0
+                apply(rule, regime)
+                if watch and len(store) != before:
+                    due.update(watch)
 
 
 _TYPE_OX, _FINDING_OX = ox.NamedNode(str(RDF.type)), ox.NamedNode(str(KZ.Finding))
@@ -361,6 +369,133 @@ def predicates_read(rule_texts) -> frozenset[str] | None:
         if not check_rule(query, prefixes):
             return None
     return frozenset(iris | {str(RDF.type)})
+
+
+def rule_conclusions(rule_text: str) -> tuple[frozenset[str] | None, frozenset[str] | None]:
+    """(the conclusions of the findings a rule's WHERE can read, the conclusions of the findings its
+    template makes); None: any, as far as can be told.
+
+    By the rule files' convention a rule reads a finding only through a variable it types kz:Finding
+    (``Rule.reads_findings``), and each such variable has, in the same group, a kz:conclusion that is an
+    IRI or a variable a FILTER of that group restricts to IRIs (``FILTER (?lc IN (kz:Liable,
+    kz:SharesResponsibility))``); a typed variable without one reads any finding.
+    tests/test_engine_differential.py checks the convention on the rule files (every finding property
+    a WHERE names is read on such a variable) and that the schedule these sets give draws the findings of
+    the pySHACL reference, which runs every rule in every pass."""
+    from rdflib.plugins.sparql.parser import parseQuery
+    from rdflib.plugins.sparql.parserutils import CompValue
+    from rdflib.term import Variable
+
+    prologue, query = parseQuery(rule_text)
+    prefixes = {(d["prefix"] if "prefix" in d else ""): str(d["iri"]) for d in prologue if d.name == "PrefixDecl"}  # noqa: SIM401
+    conclusion, rdf_type, finding = str(KZ.conclusion), str(RDF.type), str(KZ.Finding)
+
+    def term(x):
+        """An IRI as a str (``type(x) is str``: rdflib's Variable is a str too), a variable as is, a plain
+        predicate path as its IRI; else None."""
+        while isinstance(x, CompValue) and x.name in ("PathAlternative", "PathSequence", "PathElt"):
+            if x.name != "PathElt" and len(x["part"]) != 1 or x.name == "PathElt" and "mod" in x:
+                return None
+            x = x["part"][0] if x.name != "PathElt" else x["part"]
+        if isinstance(x, CompValue) and x.name == "pname":
+            ns = prefixes.get(x["prefix"] if "prefix" in x else "")  # noqa: SIM401
+            return None if ns is None else ns + (x["localname"] if "localname" in x else "")  # noqa: SIM401
+        if isinstance(x, URIRef):
+            return str(x)
+        return x if isinstance(x, Variable) else None
+
+    def unwrap(e):
+        while isinstance(e, CompValue) and e.name in _WRAPPERS and "other" not in e and "op" not in e:
+            e = e["expr"]
+        return e
+
+    def restriction(e) -> tuple | None:
+        """(variable, IRIs) for FILTER (?v IN (iri, …)) or FILTER (?v = iri); else None."""
+        e = unwrap(e)
+        if not (isinstance(e, CompValue) and e.name == "RelationalExpression" and e.get("op") in ("IN", "=")):
+            return None
+        var, others = term(unwrap(e["expr"])), e["other"]
+        values = [term(unwrap(o)) for o in (others if e["op"] == "IN" else [others])]
+        if isinstance(var, Variable) and values and all(type(v) is str for v in values):
+            return var, values
+        return None
+
+    def rows(triples_rows) -> list[tuple]:
+        return [(row[i], term(row[i + 1]), term(row[i + 2])) for row in triples_rows for i in range(0, len(row) - 2, 3)]
+
+    def conclusions_of(triples: list[tuple], restricted: dict) -> frozenset[str] | None:
+        typed = {s for s, p, o in triples if p == rdf_type and o == finding}
+        by_subject: dict = {}
+        for s, p, o in triples:
+            if type(p) is not str and s in typed:
+                return None  # a path or a variable predicate on a finding: it may read its conclusion
+            if p == conclusion:
+                values = [o] if type(o) is str else restricted.get(o)
+                if values is None:
+                    return None
+                by_subject.setdefault(s, set()).update(values)
+        if typed - set(by_subject):
+            return None
+        return frozenset().union(*by_subject.values()) if by_subject else frozenset()
+
+    read: set[str] = set()
+
+    def walk(x) -> bool:
+        """Every group's conclusions into ``read``; False if one reads any finding."""
+        if isinstance(x, CompValue):
+            if x.name == "GroupGraphPatternSub":
+                parts = x.get("part") or []
+                triples = rows(r for p in parts if isinstance(p, CompValue) and p.name == "TriplesBlock"
+                               for r in p["triples"])
+                restricted: dict = {}
+                for p in parts:
+                    if isinstance(p, CompValue) and p.name == "Filter" and (got := restriction(p["expr"])):
+                        restricted.setdefault(got[0], []).extend(got[1])
+                found = conclusions_of(triples, restricted)
+                if found is None:
+                    return False
+                read.update(found)
+            return all(walk(v) for v in x.values())
+        if isinstance(x, dict):
+            return all(walk(v) for v in x.values())
+        if isinstance(x, (list, tuple)) or type(x).__name__ == "ParseResults":
+            return all(walk(v) for v in x)
+        return True
+
+    reads = frozenset(read) if walk([v for k, v in query.items() if k != "template"]) else None
+    template = rows(query["template"])
+    made = {s: {o for _s, p, o in template if _s == s and p == conclusion} for s, _p, _o in template}
+    produces = None if any(len(v) != 1 or not all(type(o) is str for o in v) for v in made.values()) \
+        else frozenset(o for v in made.values() for o in v)
+    return reads, produces
+
+
+@dataclass(frozen=True)
+class _Schedule:
+    """A regime's rules with, for each, the rules its findings can feed (any position, itself included)."""
+    rules: tuple
+    feeds: tuple  # feeds[i]: indices of the rules that read what rules[i] makes
+
+
+_SCHEDULES: dict = {}
+
+
+def _schedule(regime: Regime) -> _Schedule:
+    key = tuple(r.iri for r in regime.rules)
+    got = _SCHEDULES.get(key)
+    if got is None:
+        rules = tuple(regime.rules)
+        reads = [rule_conclusions(r.construct)[0] if r.reads_findings else frozenset() for r in rules]
+        makes = [rule_conclusions(r.construct)[1] for r in rules]
+
+        def feeds(i: int, j: int) -> bool:
+            if reads[j] is None:
+                return rules[j].reads_findings
+            return bool(reads[j]) and (makes[i] is None or bool(makes[i] & reads[j]))
+
+        got = _SCHEDULES[key] = _Schedule(rules, tuple(tuple(j for j in range(len(rules)) if feeds(i, j))
+                                                       for i in range(len(rules))))
+    return got
 
 
 def _read_by_rules(p, wanted: frozenset[str] | None) -> bool:

@@ -187,3 +187,118 @@ def test_rules_that_read_only_facts_read_no_finding_property():
         where = re.split(r"\bWHERE\b", rule.construct, maxsplit=1)[1]
         used = [p for p in finding_only if re.search(rf"kz:{p}\b", where)] + (["prov:"] if "prov:" in where else [])
         assert not used, f"{rid} reads only facts, yet its WHERE names {used}"
+
+
+# --------------------------------------------------------------------------------------------------
+# The fixpoint's schedule: a rule runs again only once a rule after it added findings it can read
+
+
+_KZ_PREFIX = "PREFIX kz: <https://w3id.org/kzlaw/ontology#>\n"
+
+
+@pytest.mark.parametrize("where,reads", [
+    ("?f a kz:Finding ; kz:conclusion kz:Liable ; kz:subject ?p", {"Liable"}),
+    ("?f a kz:Finding ; kz:conclusion ?c ; kz:subject ?p FILTER (?c IN (kz:Liable, kz:NotLiable))", {"Liable", "NotLiable"}),
+    ("?f a kz:Finding ; kz:conclusion ?c FILTER (?c = kz:Liable)", {"Liable"}),
+    ("{ ?f a kz:Finding ; kz:conclusion kz:Liable } UNION { ?f a kz:Finding ; kz:conclusion kz:Enforceable }",
+     {"Liable", "Enforceable"}),
+    ("?x kz:residence ?c FILTER NOT EXISTS { ?f a kz:Finding ; kz:conclusion kz:Liable ; kz:subject ?x }", {"Liable"}),
+    ("?f a kz:Finding ; kz:subject ?p", None),  # typed, no conclusion: any finding
+    ("?f a kz:Finding ; kz:conclusion ?c", None),  # a conclusion variable nothing restricts
+    ("?f a kz:Finding ; kz:conclusion ?c OPTIONAL { FILTER (?c = kz:Liable) }", None),  # restricted elsewhere only
+    ("?f a kz:Finding ; kz:conclusion ?c FILTER (?c IN (kz:Liable, ?d))", None),
+    ("?f a kz:Finding ; kz:conclusion kz:Liable ; ?p ?o", None),  # a variable predicate on a finding
+    ("?f a kz:Finding ; kz:conclusion kz:Liable ; kz:subject|kz:concerns ?o", None),  # a path on a finding
+    ("?f a kz:Finding ; kz:conclusion+ kz:Liable", None),
+    ("?f a kz:Finding ; (kz:conclusion) kz:Liable", {"Liable"}),  # a path that is a plain predicate
+    ("?f a kz:Finding . OPTIONAL { ?f kz:conclusion kz:Liable }", None),  # the conclusion in another group
+])
+def test_rule_conclusions_read(where, reads):
+    from kzlaw.assess import rule_conclusions
+
+    got, made = rule_conclusions(f"{_KZ_PREFIX}CONSTRUCT {{ ?g a kz:Finding ; kz:conclusion kz:Enforceable }} WHERE {{ {where} }}")
+    assert got == (None if reads is None else frozenset(str(KZ[c]) for c in reads))
+    assert made == frozenset({str(KZ.Enforceable)})
+
+
+@pytest.mark.parametrize("template,made", [
+    ("?g a kz:Finding ; kz:conclusion kz:Liable ; kz:subject ?p", {"Liable"}),
+    ("?g a kz:Finding ; kz:conclusion kz:Liable . ?h a kz:Finding ; kz:conclusion kz:NotLiable", {"Liable", "NotLiable"}),
+    ("?g a kz:Finding ; kz:conclusion ?c", None),  # a conclusion from the data: any
+    ("?g a kz:Finding ; kz:subject ?p", None),  # no conclusion: it could complete any finding
+    ("?g a kz:Finding ; kz:conclusion kz:Liable , kz:NotLiable", None),
+])
+def test_rule_conclusions_made(template, made):
+    from kzlaw.assess import rule_conclusions
+
+    _reads, got = rule_conclusions(f"{_KZ_PREFIX}CONSTRUCT {{ {template} }} WHERE {{ ?p kz:residence ?c }}")
+    assert got == (None if made is None else frozenset(str(KZ[c]) for c in made))
+
+
+def test_the_rules_schedule():
+    """What the rule files give: findings read by later rules only, but in the reform proposal, where B4's
+    refusal makes a Liable finding that A5 and B4's demand rules (earlier in sh:order) read."""
+    from kzlaw.assess import _schedule, rule_conclusions
+    from kzlaw.rules import resolve_regimes
+
+    rules = {r.rule_id: r for r in all_rules().values()}
+    assert rule_conclusions(rules["A5-enforceable"].construct) == (
+        frozenset({str(KZ.Liable), str(KZ.SharesResponsibility)}), frozenset({str(KZ.Enforceable)}))
+    assert rule_conclusions(rules["B4-refusal"].construct) == (
+        frozenset({str(KZ.RemovalDemandAvailable)}), frozenset({str(KZ.Liable)}))
+    backward = {}
+    for regime in resolve_regimes("all"):
+        plan = _schedule(regime)
+        for i, feeds in enumerate(plan.feeds):
+            if earlier := sorted(plan.rules[j].rule_id for j in feeds if j <= i):
+                backward[regime.id, plan.rules[i].rule_id] = earlier
+    assert backward == {("reform-proposal", "B4-refusal"):
+                        ["A5-enforceable", "A5-extraditable", "A5-not-enforceable", "B4-demand", "B4-no-demand"]}
+
+
+def test_finding_properties_are_read_on_typed_findings():
+    """The convention rule_conclusions rests on: a rule reads a finding's properties only on a variable
+    it types kz:Finding (so that the variable's conclusion says which findings it can read)."""
+    import re
+
+    finding_only = ("regime", "byRule", "subject", "conclusion", "concerns", "aboutResource", "basis",
+                    "obstacle", "regarding", "onRefusal", "sanction", "liabilityKind", "forCategory", "notice")
+    for rule in all_rules().values():
+        where = re.split(r"\bWHERE\b", rule.construct, maxsplit=1)[1]
+        typed = set(re.findall(r"(\?\w+) a kz:Finding\b", where))
+        # each statement "?s p o ; p o ; …" up to its final '.', '}' or a FILTER
+        for subject, body in re.findall(r"(\?\w+)\s+((?:[^.{}]|\.\d)*?)(?=\s\.\s|\}|FILTER|BIND|OPTIONAL|$)", where):
+            used = [p for p in finding_only if re.search(rf"(?:^|;)\s*kz:{p}\b", body)]
+            assert not used or subject in typed, f"{rule.rule_id}: {subject} is read as a finding ({used}) untyped"
+
+
+def test_a_rule_fed_by_a_later_one_runs_again():
+    """Two rules where the later one (in sh:order) makes what the earlier one reads: the earlier one runs
+    again, so the fixpoint holds what repeated passes give; a rule fed by nothing after it runs once."""
+    import pyoxigraph as ox
+
+    from kzlaw.assess import _fixpoint
+    from kzlaw.rules import Regime, Rule
+
+    def rule(rid: str, order: int, text: str) -> Rule:
+        return Rule(iri=KZ[rid], rule_id=rid, order=order, construct=_KZ_PREFIX + text, labels={}, templates={},
+                    legal_basis=(), passages=(), sources=(), overrides=(), scope=(), regimes=("r",),
+                    reads_findings="kz:Finding" in text.split("WHERE")[1])
+    reader = rule("reader", 1, "CONSTRUCT { ?g a kz:Finding ; kz:conclusion kz:NotLiable ; kz:subject ?p } WHERE "
+                              "{ ?f a kz:Finding ; kz:conclusion kz:Liable ; kz:subject ?p "
+                              "BIND (IRI(CONCAT(STR(?p), '/r')) AS ?g) }")
+    maker = rule("maker", 2, "CONSTRUCT { ?g a kz:Finding ; kz:conclusion kz:Liable ; kz:subject ?p } WHERE "
+                             "{ ?p kz:residence ?c BIND (IRI(CONCAT(STR(?p), '/m')) AS ?g) }")
+    regime = Regime(iri=KZ.r, id="r", labels={}, definitions={}, version="1", sources=(), rules=(reader, maker))
+    store = ox.Store()
+    store.add(ox.Quad(ox.NamedNode("urn:p"), ox.NamedNode(str(KZ.residence)), ox.NamedNode("urn:c")))
+    runs = []
+
+    def apply(r, _regime):
+        runs.append(r.rule_id)
+        for t in list(store.query(r.construct)):
+            store.add(ox.Quad(t.subject, t.predicate, t.object))
+
+    _fixpoint(store, [regime], apply)
+    assert runs == ["reader", "maker", "reader"]
+    assert ox.Quad(ox.NamedNode("urn:p/r"), ox.NamedNode(str(KZ.conclusion)), ox.NamedNode(str(KZ.NotLiable))) in store
