@@ -5,11 +5,13 @@
 from __future__ import annotations
 
 import logging
+import threading
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
 from kzlaw import __version__
+from kzlaw.service import warm_up
 from kzlaw.settings import Settings, get_settings
 from kzlaw.store import StoreUnavailable, open_store
 
@@ -55,6 +57,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             # a SPARQL server that is down now may be up in a moment: serve, answer 503 until it is,
             # and load the ontology and rules on the first request that reaches it (api.deps.get_store)
             log.warning("%s: serving anyway; the knowledge is loaded when the server answers", e)
+        # kzlaw's caches built in the background (the first request need not build them; the server
+        # answers at once), then out of the garbage collector's reach: kzlaw.service.warm_up
+        threading.Thread(target=warm_up, name="kzlaw-warm-up", daemon=True).start()
         try:
             yield
         finally:

@@ -101,14 +101,11 @@ def compute(jobs: list[tuple[str, str]], base: str = BASE, lang: str = "en") -> 
 
 
 def _warm() -> None:
-    """Build kzlaw's caches (ontology, compiled reasoner and validator, rules) in a fresh worker."""
-    from .assess import assess
-    from .generate import generate
-    from .validate import validate_graph
+    """Build kzlaw's caches (ontology, compiled reasoner and validator, rules) in a fresh worker, out of
+    the garbage collector's reach (kzlaw.service.warm_up)."""
+    from .service import warm_up
 
-    g, b = generate(0)
-    validate_graph(g)
-    assess(g, b, "all")
+    warm_up()
 
 
 def ahead(submit: Callable, jobs: list, window: int, take: Callable = lambda f: f.result()) -> Iterator:

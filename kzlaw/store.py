@@ -101,6 +101,9 @@ def from_ox(term):
     raise ValueError(f"unsupported term {term!r}")
 
 
+_OX_NAMED_OR_LITERAL = frozenset({ox.NamedNode, ox.Literal})
+
+
 def triple_lines(g, blanks: dict | None = None) -> list[str]:
     """Triples (a graph, or any iterable of rdflib or Oxigraph triples) as N-Triples terms, one string
     each (no final " ."). With ``blanks`` (a dict shared by every call for one scenario), each blank node
@@ -110,12 +113,14 @@ def triple_lines(g, blanks: dict | None = None) -> list[str]:
         term = to_ox
     else:
         def term(t):
+            if type(t) in _OX_NAMED_OR_LITERAL:  # most terms (findings are kept as Oxigraph terms): first
+                return t
             if isinstance(t, (BNode, ox.BlankNode)):
                 key = str(t) if isinstance(t, BNode) else t.value
                 if key not in blanks:
                     blanks[key] = ox.BlankNode()
                 return blanks[key]
-            return t if isinstance(t, (ox.NamedNode, ox.Literal)) else to_ox(t)
+            return to_ox(t)
     return [f"{term(s)} {term(p)} {term(o)}" for s, p, o in g]
 
 

@@ -312,3 +312,21 @@ def test_a_scenario_the_store_refuses_in_a_chunk_write_does_not_sink_the_chunk(t
             assert st.exists("gen-0") and st.exists("gen-2") and not st.exists("gen-1")
     finally:
         st.close()
+
+
+def test_warm_up_builds_the_caches_once_and_freezes_them():
+    """kzlaw.service.warm_up (the server's background start, every batch worker's first step): once per
+    process; afterwards what it built is out of the cyclic collector's reach. In a fresh process, so as
+    not to freeze this one."""
+    import subprocess
+    import sys
+
+    code = ("import gc\n"
+            "from kzlaw.service import warm_up\n"
+            "from kzlaw.knowledge import ontology_graph\n"
+            "assert gc.get_freeze_count() == 0\n"
+            "assert warm_up() is True and warm_up() is False\n"
+            "assert gc.get_freeze_count() > 10000, gc.get_freeze_count()\n"
+            "assert not gc.is_tracked(ontology_graph()) or ontology_graph() not in gc.get_objects(), 'not frozen'\n")
+    r = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
