@@ -481,7 +481,7 @@ _SCHEDULES: dict = {}
 
 
 def _schedule(regime: Regime) -> _Schedule:
-    key = tuple(r.iri for r in regime.rules)
+    key = tuple((r.iri, r.construct, r.reads_findings) for r in regime.rules)  # the text: a rule redefined
     got = _SCHEDULES.get(key)
     if got is None:
         rules = tuple(regime.rules)
