@@ -302,3 +302,29 @@ def test_a_rule_fed_by_a_later_one_runs_again():
     _fixpoint(store, [regime], apply)
     assert runs == ["reader", "maker", "reader"]
     assert ox.Quad(ox.NamedNode("urn:p/r"), ox.NamedNode(str(KZ.conclusion)), ox.NamedNode(str(KZ.NotLiable))) in store
+
+
+def _every_rule_every_pass(store, regimes, apply) -> None:
+    """The fixpoint without a schedule: every rule in every pass until a pass adds nothing."""
+    for regime in regimes:
+        while True:
+            before = len(store)
+            for rule in regime.rules:
+                apply(rule, regime)
+            if len(store) == before:
+                break
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("source", ["corpus", "generated"])
+def test_the_schedule_draws_what_every_rule_in_every_pass_draws(source, monkeypatch):
+    """The schedule leaves out only runs that add nothing: on every good corpus file and 300 generated
+    scenarios, the findings (with proofs, explanations and triples) equal those of running every rule
+    in every pass until nothing is added — on far more scenarios than the pySHACL reference can afford."""
+    from kzlaw import assess as assess_module
+
+    items = _corpus_items() if source == "corpus" else [generate(seed) for seed in range(2000, 2300)]
+    chunks = [items[i:i + 25] for i in range(0, len(items), 25)]
+    scheduled = [_whole(a) for c in chunks for a in assess_module.assess_many(c)]
+    monkeypatch.setattr(assess_module, "_fixpoint", _every_rule_every_pass)
+    assert [_whole(a) for c in chunks for a in assess_module.assess_many(c)] == scheduled
