@@ -169,6 +169,11 @@ def test_rule_predicates_worked_out_by_many_threads_at_once():
         assert r.returncode == 0, r.stderr[-2000:]
 
 
+# what findings carry and facts do not (kz: local names)
+_FINDING_ONLY = ("regime", "byRule", "subject", "conclusion", "concerns", "aboutResource", "basis",
+                 "obstacle", "regarding", "onRefusal", "sanction", "liabilityKind", "forCategory", "notice")
+
+
 def test_rules_that_read_only_facts_read_no_finding_property():
     """The Oxigraph executor runs a rule whose WHERE names no kz:Finding in the first pass of a regime's
     fixpoint only (rules add findings, never facts). That holds only if such a rule reads no property that
@@ -178,14 +183,12 @@ def test_rules_that_read_only_facts_read_no_finding_property():
 
     from kzlaw.rules import all_rules
 
-    finding_only = ("regime", "byRule", "subject", "conclusion", "concerns", "aboutResource", "basis",
-                    "obstacle", "regarding", "onRefusal", "sanction", "liabilityKind", "forCategory", "notice")
     facts_only = {r.rule_id: r for r in all_rules().values() if not r.reads_findings}
     assert {"A3", "A7-available", "A7-not-available", "A7-undetermined", "C1-remove"} <= set(facts_only)
     assert not {"A2", "A5-enforceable", "B4-refusal", "C2"} & set(facts_only)
     for rid, rule in facts_only.items():
         where = re.split(r"\bWHERE\b", rule.construct, maxsplit=1)[1]
-        used = [p for p in finding_only if re.search(rf"kz:{p}\b", where)] + (["prov:"] if "prov:" in where else [])
+        used = [p for p in _FINDING_ONLY if re.search(rf"kz:{p}\b", where)] + (["prov:"] if "prov:" in where else [])
         assert not used, f"{rid} reads only facts, yet its WHERE names {used}"
 
 
@@ -261,14 +264,12 @@ def test_finding_properties_are_read_on_typed_findings():
     it types kz:Finding (so that the variable's conclusion says which findings it can read)."""
     import re
 
-    finding_only = ("regime", "byRule", "subject", "conclusion", "concerns", "aboutResource", "basis",
-                    "obstacle", "regarding", "onRefusal", "sanction", "liabilityKind", "forCategory", "notice")
     for rule in all_rules().values():
         where = re.split(r"\bWHERE\b", rule.construct, maxsplit=1)[1]
         typed = set(re.findall(r"(\?\w+) a kz:Finding\b", where))
         # each statement "?s p o ; p o ; …" up to its final '.', '}' or a FILTER
         for subject, body in re.findall(r"(\?\w+)\s+((?:[^.{}]|\.\d)*?)(?=\s\.\s|\}|FILTER|BIND|OPTIONAL|$)", where):
-            used = [p for p in finding_only if re.search(rf"(?:^|;)\s*kz:{p}\b", body)]
+            used = [p for p in (*(f"kz:{n}" for n in _FINDING_ONLY), "prov:") if re.search(rf"(?:^|;)\s*{p}\b", body)]
             assert not used or subject in typed, f"{rule.rule_id}: {subject} is read as a finding ({used}) untyped"
 
 
