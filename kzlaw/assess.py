@@ -291,6 +291,24 @@ _WRAPPERS = frozenset({"ConditionalOrExpression", "ConditionalAndExpression", "R
 _NESTED = frozenset({"Builtin_EXISTS", "Builtin_NOTEXISTS", "SubSelect"})  # a scope of its own
 
 
+def _unwrap(e):
+    """An expression without the parser's one-operand wrappers (``?v`` for ``OrExpr(AndExpr(…(?v)))``)."""
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    while isinstance(e, CompValue) and e.name in _WRAPPERS and "other" not in e and "op" not in e:
+        e = e["expr"]
+    return e
+
+
+def _pname_iri(x, prefixes: dict) -> str | None:
+    """A prefixed name's IRI; None for an undeclared prefix, or a local name with an escape (rdflib and
+    Oxigraph read those apart). CompValue.get(k, d) takes d as a flag, not a default (a missing key reads
+    as k): hence ``in``."""
+    local = x["localname"] if "localname" in x else ""  # noqa: SIM401
+    ns = prefixes.get(x["prefix"] if "prefix" in x else "")  # noqa: SIM401
+    return None if ns is None or "\\" in local else ns + local
+
+
 def predicates_read(rule_texts) -> frozenset[str] | None:
     """The predicates SPARQL CONSTRUCT rules can match: every IRI their WHERE clauses (and trailing VALUES)
     mention. None — nothing can be left out — where that cannot be sure: a predicate variable that is not
@@ -307,14 +325,9 @@ def predicates_read(rule_texts) -> frozenset[str] | None:
 
     iris: set[str] = set()
 
-    def unwrap(e):
-        while isinstance(e, CompValue) and e.name in _WRAPPERS and "other" not in e and "op" not in e:
-            e = e["expr"]
-        return e
-
     def iri_choice(e) -> bool:
         """The expression's value is one of the IRIs it names (an IRI, or IF(…, choice, choice))."""
-        e = unwrap(e)
+        e = _unwrap(e)
         if isinstance(e, URIRef) or (isinstance(e, CompValue) and e.name == "pname"):
             return True
         return isinstance(e, CompValue) and e.name == "Builtin_IF" and iri_choice(e["arg2"]) and iri_choice(e["arg3"])
@@ -330,12 +343,11 @@ def predicates_read(rule_texts) -> frozenset[str] | None:
             elif isinstance(x, CompValue):
                 if x.name in ("PathNegatedPropertySet", "Base"):
                     return False
-                if x.name == "pname":  # CompValue.get(k, d): d is not a default (a missing key reads as k)
-                    local = x["localname"] if "localname" in x else ""  # noqa: SIM401
-                    ns = prefixes.get(x["prefix"] if "prefix" in x else "")  # noqa: SIM401
-                    if ns is None or "\\" in local:
-                        return False  # undeclared prefix, or an escape rdflib and Oxigraph read apart
-                    iris.add(ns + local)
+                if x.name == "pname":
+                    iri = _pname_iri(x, prefixes)
+                    if iri is None:
+                        return False
+                    iris.add(iri)
                     return True
                 if x.name == "TriplesBlock":
                     for row in x["triples"]:
@@ -398,24 +410,18 @@ def rule_conclusions(rule_text: str) -> tuple[frozenset[str] | None, frozenset[s
                 return None
             x = x["part"][0] if x.name != "PathElt" else x["part"]
         if isinstance(x, CompValue) and x.name == "pname":
-            ns = prefixes.get(x["prefix"] if "prefix" in x else "")  # noqa: SIM401
-            return None if ns is None else ns + (x["localname"] if "localname" in x else "")  # noqa: SIM401
+            return _pname_iri(x, prefixes)
         if isinstance(x, URIRef):
             return str(x)
         return x if isinstance(x, Variable) else None
 
-    def unwrap(e):
-        while isinstance(e, CompValue) and e.name in _WRAPPERS and "other" not in e and "op" not in e:
-            e = e["expr"]
-        return e
-
     def restriction(e) -> tuple | None:
         """(variable, IRIs) for FILTER (?v IN (iri, …)) or FILTER (?v = iri); else None."""
-        e = unwrap(e)
+        e = _unwrap(e)
         if not (isinstance(e, CompValue) and e.name == "RelationalExpression" and e.get("op") in ("IN", "=")):
             return None
-        var, others = term(unwrap(e["expr"])), e["other"]
-        values = [term(unwrap(o)) for o in (others if e["op"] == "IN" else [others])]
+        var, others = term(_unwrap(e["expr"])), e["other"]
+        values = [term(_unwrap(o)) for o in (others if e["op"] == "IN" else [others])]
         if isinstance(var, Variable) and values and all(type(v) is str for v in values):
             return var, values
         return None
@@ -485,8 +491,9 @@ def _schedule(regime: Regime) -> _Schedule:
     got = _SCHEDULES.get(key)
     if got is None:
         rules = tuple(regime.rules)
-        reads = [rule_conclusions(r.construct)[0] if r.reads_findings else frozenset() for r in rules]
-        makes = [rule_conclusions(r.construct)[1] for r in rules]
+        analysed = [rule_conclusions(r.construct) for r in rules]  # (reads, makes), once a rule
+        reads = [a[0] if r.reads_findings else frozenset() for r, a in zip(rules, analysed, strict=True)]
+        makes = [a[1] for a in analysed]
 
         def feeds(i: int, j: int) -> bool:
             if reads[j] is None:
