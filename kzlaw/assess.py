@@ -387,8 +387,8 @@ def rule_conclusions(rule_text: str) -> tuple[frozenset[str] | None, frozenset[s
     """(the conclusions of the findings a rule's WHERE can read, the conclusions of the findings its
     template makes); None: any, as far as can be told.
 
-    By the rule files' convention a rule reads a finding only through a variable it types kz:Finding
-    (``Rule.reads_findings``), and each such variable has, in the same group, a kz:conclusion that is an
+    By the rule files' convention a rule reads a finding only through a variable it types kz:Finding,
+    and each such variable has, in the same group, a kz:conclusion that is an
     IRI or a variable a FILTER of that group restricts to IRIs (``FILTER (?lc IN (kz:Liable,
     kz:SharesResponsibility))``); a typed variable without one reads any finding.
     tests/test_engine_differential.py checks the convention on the rule files (every finding property
@@ -487,17 +487,17 @@ _SCHEDULES: dict = {}
 
 
 def _schedule(regime: Regime) -> _Schedule:
-    key = tuple((r.iri, r.construct, r.reads_findings) for r in regime.rules)  # the text: a rule redefined
+    key = tuple((r.iri, r.construct) for r in regime.rules)  # the text too: a rule redefined
     got = _SCHEDULES.get(key)
     if got is None:
         rules = tuple(regime.rules)
         analysed = [rule_conclusions(r.construct) for r in rules]  # (reads, makes), once a rule
-        reads = [a[0] if r.reads_findings else frozenset() for r, a in zip(rules, analysed, strict=True)]
+        reads = [a[0] for a in analysed]  # frozenset(): a rule that reads only facts (runs once)
         makes = [a[1] for a in analysed]
 
         def feeds(i: int, j: int) -> bool:
             if reads[j] is None:
-                return rules[j].reads_findings
+                return True
             return bool(reads[j]) and (makes[i] is None or bool(makes[i] & reads[j]))
 
         got = _SCHEDULES[key] = _Schedule(rules, tuple(tuple(j for j in range(len(rules)) if feeds(i, j))

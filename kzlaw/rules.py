@@ -8,7 +8,6 @@ and added to the rule metadata, never written by hand. Everything is read once p
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 from functools import cache
 
@@ -40,9 +39,6 @@ class Rule:
     # e.g. the direct author answers under criminal law for a call to violence and under the Code of
     # Administrative Offences for false information; the rule then names no provision of its own
     basis_from_content: bool = False
-    # whether its WHERE reads findings (``a kz:Finding``): a rule that reads only facts draws all it can in
-    # the first pass of a regime's fixpoint, and the later passes leave it out
-    reads_findings: bool = True
 
     def label(self, lang: str = "en") -> str:
         return self.labels.get(lang) or self.labels.get("en") or self.rule_id
@@ -83,17 +79,6 @@ def _prefix_block(g: Graph, rule: URIRef) -> str:
     return "\n".join(sorted(set(lines)))
 
 
-_FINDING_WORDS = ("kz:Finding", f"<{KZ.Finding}>")
-
-
-def _reads_findings(construct: str) -> bool:
-    """Whether a rule's WHERE clause names kz:Finding: every rule that reads findings does, by the rule
-    files' convention (tests/test_engine_differential.py checks that the others read no finding-only
-    property)."""
-    where = re.split(r"\bWHERE\b", construct, maxsplit=1, flags=re.IGNORECASE)
-    return len(where) < 2 or any(w in where[1] for w in _FINDING_WORDS)
-
-
 def regime_id(iri: URIRef | str) -> str:
     return str(iri).rstrip("/").rsplit("/", 1)[-1]
 
@@ -128,7 +113,6 @@ def _load() -> tuple[dict, dict]:
             scope=tuple(sorted(g.objects(r, KZ.overrideScope))),
             regimes=tuple(sorted(membership.get(r, []))),
             basis_from_content=g.value(r, KZ.basisFromContent) == Literal(True),
-            reads_findings=_reads_findings(str(g.value(r, SH.construct))),
         )
 
     regimes = {}

@@ -175,15 +175,16 @@ _FINDING_ONLY = ("regime", "byRule", "subject", "conclusion", "concerns", "about
 
 
 def test_rules_that_read_only_facts_read_no_finding_property():
-    """The Oxigraph executor runs a rule whose WHERE names no kz:Finding in the first pass of a regime's
-    fixpoint only (rules add findings, never facts). That holds only if such a rule reads no property that
-    findings carry and facts do not; the pySHACL reference above runs every rule in every pass, so a rule
-    that broke it would show there too, on a scenario that exercises it."""
+    """The Oxigraph executor runs a rule that reads no finding's conclusion (rule_conclusions) once, in the
+    first pass of a regime's fixpoint (rules add findings, never facts). That holds only if such a rule
+    reads no property that findings carry and facts do not; the pySHACL reference above runs every rule
+    in every pass, so a rule that broke it would show there too, on a scenario that exercises it."""
     import re
 
+    from kzlaw.assess import rule_conclusions
     from kzlaw.rules import all_rules
 
-    facts_only = {r.rule_id: r for r in all_rules().values() if not r.reads_findings}
+    facts_only = {r.rule_id: r for r in all_rules().values() if rule_conclusions(r.construct)[0] == frozenset()}
     assert {"A3", "A7-available", "A7-not-available", "A7-undetermined", "C1-remove"} <= set(facts_only)
     assert not {"A2", "A5-enforceable", "B4-refusal", "C2"} & set(facts_only)
     for rid, rule in facts_only.items():
@@ -283,8 +284,7 @@ def test_a_rule_fed_by_a_later_one_runs_again():
 
     def rule(rid: str, order: int, text: str) -> Rule:
         return Rule(iri=KZ[rid], rule_id=rid, order=order, construct=_KZ_PREFIX + text, labels={}, templates={},
-                    legal_basis=(), passages=(), sources=(), overrides=(), scope=(), regimes=("r",),
-                    reads_findings="kz:Finding" in text.split("WHERE")[1])
+                    legal_basis=(), passages=(), sources=(), overrides=(), scope=(), regimes=("r",))
     reader = rule("reader", 1, "CONSTRUCT { ?g a kz:Finding ; kz:conclusion kz:NotLiable ; kz:subject ?p } WHERE "
                               "{ ?f a kz:Finding ; kz:conclusion kz:Liable ; kz:subject ?p "
                               "BIND (IRI(CONCAT(STR(?p), '/r')) AS ?g) }")
