@@ -51,6 +51,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             app.state.store.ensure_knowledge()
             app.state.knowledge_loaded = True
+            if s.store_memory and not s.store_url:  # after the knowledge: its load is copied, not replayed
+                app.state.store.replicate(wait=False)
         except StoreUnavailable as e:
             if not s.store_url:
                 raise

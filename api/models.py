@@ -185,6 +185,9 @@ class HealthOut(BaseModel):
     store: str
     rules_version: str
     scenarios: int
+    memory_replica: str = Field(
+        "off", description="The embedded store's in-memory copy for SPARQL (KZLAW_STORE_MEMORY): off, "
+                           "building (queries answered from disk meanwhile), ready, or failed (from disk)")
 
 
 class Problem(BaseModel):

@@ -143,6 +143,9 @@ def register(app: typer.Typer) -> None:
         port: Annotated[int | None, typer.Option(help="Port to listen on")] = None,
         load: Annotated[list[Path] | None, typer.Option("--load", help="Scenario files (or directories) to "
                                                            "store before serving (repeatable)")] = None,
+        memory: Annotated[bool, typer.Option("--memory", help="Answer SPARQL from an in-memory copy of the "
+                                             "embedded store (KZLAW_STORE_MEMORY; built in the background; "
+                                             "~250 bytes of memory a stored quad)")] = False,
     ) -> None:
         """Run the REST API and the SPARQL endpoint."""
         import uvicorn
@@ -150,7 +153,7 @@ def register(app: typer.Typer) -> None:
         from api.main import create_app
         from api.security import bind_host
 
-        settings = _settings(store, store_url, host=host, port=port)
+        settings = _settings(store, store_url, host=host, port=port, store_memory=True if memory else None)
         try:
             _, notice = bind_host(settings)
         except ValueError as e:

@@ -21,6 +21,10 @@ class Settings(BaseSettings):
     store_url: str | None = Field(
         None, description="Base URL of a SPARQL 1.1 server (query at /query, update at /update); "
                           "when set, the embedded store is not used")
+    store_memory: bool = Field(
+        False, description="Keep an in-memory copy of the embedded store for SPARQL queries (store-wide "
+                           "questions 3-8x faster; ~250 bytes of memory a stored quad; built in the "
+                           "background at start, queries answered from disk until it is ready)")
     base_iri: str = Field(BASE, description="Base of scenario, finding and graph IRIs")
     max_body_bytes: int = Field(4 * 1024 * 1024, gt=0, description="Largest request body accepted")
     query_timeout_s: float = Field(10.0, gt=0, description="Time limit of one SPARQL query")

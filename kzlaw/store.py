@@ -28,6 +28,7 @@ import functools
 import json
 import re
 import sys
+import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
@@ -615,11 +616,73 @@ class EmbeddedStore(QuadStore):
             raise StoreError(f"cannot open the store at {path}: {e}") from None
         if path is not None:
             _remove_orphan_bulk_files(Path(path))
+        self.path = Path(path) if path is not None else None
+        self._writing = threading.RLock()  # a write and its copy to the replica, one write at a time
+        self._replica: ox.Store | None = None  # in memory, for the SPARQL endpoint (replicate())
+        self._pending: list[Callable[[ox.Store], None]] | None = None  # writes while the replica is built
+        self.replica_state = "off"  # "off", "building", "ready" or "failed" (GET /health says which)
 
+    # ---- the in-memory replica ----------------------------------------------------------------
+    # RocksDB answers each look-up in ~7 µs and decodes a term from disk at every comparison of ORDER BY;
+    # Oxigraph in memory answers the store-wide competency questions 3–8× faster (docs/performance.md).
+    # With KZLAW_STORE_MEMORY the SPARQL endpoint (results()) answers from a copy of the store in memory:
+    # the disk store stays the store of record (every write goes there first, and kzlaw's own reads and
+    # the reads that decide a write are made there); each write is then made on the copy too, under one
+    # lock, so a write that has returned is seen by the next query. The copy costs ~250 bytes of memory a
+    # quad (both graphs of a quad: its named graph and the default graph's union copy).
+
+    def replicate(self, wait: bool = True) -> None:
+        """Build the in-memory replica (in a background thread unless ``wait``). Writes wait only while
+        the store is written out for it (a few seconds at 10M quads); those made while it is read into
+        memory are kept and made on the copy before it is used."""
+        if self.path is None or self.replica_state in ("building", "ready"):
+            return
+        self.replica_state = "building"
+        if wait:
+            self._build_replica()
+        else:
+            threading.Thread(target=self._build_replica, name="kzlaw-replica", daemon=True).start()
+
+    def _build_replica(self) -> None:
+        import tempfile
+
+        assert self.path is not None
+        with tempfile.TemporaryDirectory(prefix=".replica-", dir=self.path.parent) as tmp:
+            dump = Path(tmp) / "store.nq"
+            try:
+                with self._writing:  # the state the copy starts from; later writes are kept in _pending
+                    self.store.dump(str(dump), format=ox.RdfFormat.N_QUADS)
+                    self._pending = []
+                copy = ox.Store()
+                copy.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS)
+                with self._writing:
+                    for write in self._pending:
+                        write(copy)
+                    self._replica, self._pending, self.replica_state = copy, None, "ready"
+            except Exception as e:  # noqa: BLE001 — the store works without its replica: say so, go on
+                with self._writing:
+                    self._pending, self.replica_state = None, "failed"
+                print(f"kzlaw: the in-memory replica of {self.path} could not be built "
+                      f"({type(e).__name__}: {e}); queries are answered from disk", file=sys.stderr)
+
+    def _write(self, write: Callable[[ox.Store], None]) -> None:
+        """``write`` made on the store, then on the replica (or kept for it while it is being built). A
+        replica the write fails on is dropped (queries go to disk again): it would differ from the store."""
+        with self._writing:
+            write(self.store)
+            if self._pending is not None:
+                self._pending.append(write)
+            if self._replica is not None:
+                try:
+                    write(self._replica)
+                except Exception as e:  # noqa: BLE001
+                    self._replica, self.replica_state = None, "failed"
+                    print(f"kzlaw: a write failed on the in-memory replica ({type(e).__name__}: {e}); "
+                          "it is dropped, queries are answered from disk", file=sys.stderr)
 
     def _update(self, text: str) -> None:
         try:
-            self.store.update(text)
+            self._write(lambda s: s.update(text))
         except (SyntaxError, ValueError, OSError) as e:
             raise StoreError(f"update refused: {e}") from None
 
@@ -646,11 +709,11 @@ class EmbeddedStore(QuadStore):
             super().put_many(entries)
         elif entries:
             quads = scenario_nquads(entries).encode("utf-8")
-            if quads.count(b"\n") >= BULK_LIMIT:
-                self.store.load(quads, format=ox.RdfFormat.N_QUADS)  # over one ingestion: a transaction
+            if quads.count(b"\n") >= BULK_LIMIT:  # over one ingestion: a transaction
+                self._write(lambda s: s.load(quads, format=ox.RdfFormat.N_QUADS))
             else:
                 try:
-                    self.store.bulk_load(quads, format=ox.RdfFormat.N_QUADS)
+                    self._write(lambda s: s.bulk_load(quads, format=ox.RdfFormat.N_QUADS))
                 except (SyntaxError, ValueError, OSError) as e:
                     raise StoreError(f"bulk load refused: {e}") from None
 
@@ -664,8 +727,9 @@ class EmbeddedStore(QuadStore):
             kw["named_graphs"] = [ox.NamedNode(g) for g in named_graphs or []]
 
         def run():
+            store = self._replica if self._replica is not None else self.store
             try:
-                return self.store.query(query, prefixes=QUERY_PREFIXES, **kw)
+                return store.query(query, prefixes=QUERY_PREFIXES, **kw)
             except SyntaxError as e:
                 raise syntax_error(query, str(e)) from None
             except (ValueError, OSError) as e:
@@ -676,6 +740,8 @@ class EmbeddedStore(QuadStore):
         self.store.flush()
 
     def close(self) -> None:
+        with self._writing:
+            self._replica, self._pending = None, None
         try:
             self.store.flush()
         finally:
@@ -818,14 +884,18 @@ def endpoint_results(url: str, query: str, timeout: float = 120.0):
 
 
 def open_store(path: str | Path | None = None, url: str | None = None, base: str | None = None,
-               load_knowledge: bool = True, check: bool = True) -> QuadStore:
+               load_knowledge: bool = True, check: bool = True, memory: str = "off") -> QuadStore:
     """The configured store: a server when ``url`` is given, else the embedded one at ``path``.
-    ``check``: a server is asked at once (StoreUnavailable if it is down), else on first use."""
+    ``check``: a server is asked at once (StoreUnavailable if it is down), else on first use.
+    ``memory`` (embedded store only): "on" builds its in-memory replica for queries before returning,
+    "background" after (EmbeddedStore.replicate)."""
     from .namespaces import BASE
 
     base = base or BASE
     store = RemoteStore(url, base, check=check) if url else EmbeddedStore(path, base)
     if load_knowledge:
         store.ensure_knowledge()
+    if memory != "off" and isinstance(store, EmbeddedStore):
+        store.replicate(wait=memory == "on")
     return store
 

@@ -274,3 +274,36 @@ def test_validate_and_assess_take_any_file_name(tmp_path):
         assert run("assess", f, "--regime", "current-law").returncode == 0
     r = run("load", "--store", tmp_path / "store", tmp_path / "my case.jsonld")
     assert r.returncode == 2 and "invalid scenario id 'my case'" in r.stderr
+
+
+def test_serve_with_memory_answers_sparql_from_its_in_memory_replica(tmp_path):
+    """kzlaw serve --memory --load …: the files stored, the replica built in the background (/health says
+    "building", then "ready"), and a scenario stored afterwards is seen by /sparql at once."""
+    import time
+
+    import httpx
+    from conftest_service import Process, free_port
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    exe = str(Path(sys.executable).parent / "kzlaw")
+    server = Process([exe, "serve", "--memory", "--store", str(tmp_path / "store"), "--port", str(port),
+                      "--load", str(REACHABLE)], f"{url}/health", tmp_path / "serve.log").start()
+    try:
+        for _ in range(600):
+            state = httpx.get(f"{url}/health", timeout=5).json()["memory_replica"]
+            if state != "building":
+                break
+            time.sleep(0.05)
+        assert state == "ready", state
+        ask = "ASK { <https://w3id.org/kzlaw/scenario/later/> a kz:Scenario }"
+        assert httpx.get(f"{url}/sparql", params={"query": ask}).json()["boolean"] is False
+        r = httpx.put(f"{url}/v1/scenarios/later", content=REACHABLE.read_bytes(),
+                      headers={"content-type": "application/ld+json"}, timeout=60)
+        assert r.status_code == 201, r.text
+        assert httpx.get(f"{url}/sparql", params={"query": ask}).json()["boolean"] is True
+        stored = httpx.get(f"{url}/sparql", params={"query": "SELECT DISTINCT ?s WHERE { ?f dcterms:isPartOf ?s }"},
+                           headers={"accept": "application/sparql-results+json"}).json()["results"]["bindings"]
+        assert len(stored) == 2  # the one --load stored (copied into memory) and the one put since
+    finally:
+        server.stop()

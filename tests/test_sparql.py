@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from pathlib import Path
 
 import httpx
@@ -22,14 +23,25 @@ REGIME = "https://w3id.org/kzlaw/regime/"
 MAX_ROWS = 3000
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    p = api_server(tmp_path_factory.mktemp("sparql"), max_result_rows=str(MAX_ROWS))
+@pytest.fixture(scope="module", params=["disk", "memory"])
+def server(request, tmp_path_factory):
+    """Every test in this file runs twice: queries answered by the store on disk, and by its in-memory
+    replica (KZLAW_STORE_MEMORY; the scenarios are written while it is being built, and the tests start
+    once /health says it is ready)."""
+    memory = request.param == "memory"
+    p = api_server(tmp_path_factory.mktemp("sparql"), max_result_rows=str(MAX_ROWS),
+                   **({"store_memory": "true"} if memory else {}))
     with httpx.Client(base_url=p.url, timeout=60) as c:
         for path in sorted(WORKED.glob("*.jsonld")):
             r = c.put(f"/v1/scenarios/{path.stem}", content=path.read_bytes(),
                       headers={"content-type": "application/ld+json"})
             assert r.status_code == 201, (path, r.text)
+        for _ in range(600):
+            state = c.get("/health").json()["memory_replica"]
+            if state != "building":
+                break
+            time.sleep(0.05)
+        assert state == ("ready" if memory else "off"), state
     yield p
     p.stop()
 

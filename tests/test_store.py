@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from conftest_service import BASE, FB_REACHABLE, WORKED, oxigraph_server
 from rdflib import Graph, Literal, URIRef
@@ -14,7 +16,15 @@ from kzlaw.namespaces import KZ
 from kzlaw.output import assessment_json
 from kzlaw.parse import read_scenario_file
 from kzlaw.rules import rules_version
-from kzlaw.store import EmbeddedStore, QueryError, RemoteStore, StoreError, open_store, with_prefixes
+from kzlaw.store import (
+    QUERY_PREFIXES,
+    EmbeddedStore,
+    QueryError,
+    RemoteStore,
+    StoreError,
+    open_store,
+    with_prefixes,
+)
 
 LIABLE = str(KZ.Liable)
 
@@ -427,3 +437,127 @@ def test_the_first_refused_query_of_a_process_is_located_within_a_tight_budget()
             "assert store._locate('SELECT * WHERE { ?s ?p ?o y }') == (1, 27)\n")
     r = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr[-2000:]
+
+
+# ---- the in-memory replica (KZLAW_STORE_MEMORY) --------------------------------------------------------
+
+
+def _graphs(store: "ox.Store") -> dict:
+    """Every graph of an Oxigraph store (the default graph under None) as an rdflib graph."""
+    import pyoxigraph as ox
+
+    from kzlaw.store import from_ox
+
+    out: dict = {}
+    for q in store:
+        name = None if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name.value
+        out.setdefault(name, Graph()).add((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)))
+    return out
+
+
+def _same_as_disk(store: EmbeddedStore) -> None:
+    assert store.replica_state == "ready"
+    disk, copy = _graphs(store.store), _graphs(store._replica)
+    assert sorted(disk, key=str) == sorted(copy, key=str)
+    for name, g in disk.items():
+        assert len(g) == len(copy[name]) and isomorphic(g, copy[name]), name
+
+
+def test_the_memory_replica_follows_every_write(tmp_path):
+    """With the replica on, every kind of write the store makes is made on the copy too: a scenario put
+    by ingest, chunks through the bulk loader and through the transactional update (replacing), a
+    replacement, a deletion, the knowledge reloaded for another rules version; blank nodes included
+    (two corpus files both label one "_:note")."""
+    from kzlaw import batch
+
+    store = open_store(tmp_path / "store", base=BASE, memory="on")
+    _same_as_disk(store)
+    _load(store, "a")
+    _same_as_disk(store)
+    notes = []
+    for i in range(2):  # a worked case with one more node, the same blank node label in both files
+        doc = json.loads(FB_REACHABLE.read_text(encoding="utf-8"))
+        doc["@graph"].append({"id": "_:note", "label": f"note {i}"})
+        notes.append(tmp_path / f"note-{i}.jsonld")
+        notes[-1].write_text(json.dumps(doc), encoding="utf-8")
+    files = [(FB_REACHABLE, "b"), (WORKED / "facebook-abroad-refusal.jsonld", "c"), *((p, f"n{i}") for i, p in enumerate(notes))]
+    assert not [o for o in batch.load(store, files, workers=0) if o.code]  # new ids: the bulk loader
+    _same_as_disk(store)
+    assert not [o for o in batch.load(store, [(FB_REACHABLE, "c"), (FB_REACHABLE, "d")], workers=0) if o.code]
+    _same_as_disk(store)
+    service.ingest(store, (WORKED / "facebook-abroad-refusal.jsonld").read_bytes(), "json-ld", "a", replace=True)
+    assert store.delete("b")
+    _same_as_disk(store)
+    rules = store.rules_graph_name
+    store._update(f'DELETE WHERE {{ GRAPH <{rules}> {{ <{rules}> <{KZ.rulesVersion}> ?v }} }} ; '
+                  f'INSERT DATA {{ GRAPH <{rules}> {{ <{rules}> <{KZ.rulesVersion}> "old" }} }}')
+    assert store.ensure_knowledge()
+    _same_as_disk(store)
+    assert sorted(store.scenario_ids()) == ["a", "c", "d", "n0", "n1"]
+    store.close()
+
+
+def test_sparql_is_answered_from_the_replica_and_sees_each_write_once_it_returns(tmp_path):
+    """The SPARQL endpoint's queries (results) go to the copy in memory: a quad written to the disk
+    store behind kzlaw's back is not seen, and what kzlaw writes is seen as soon as the write returns.
+    The competency questions give the same rows from the copy as from the disk store."""
+    import pyoxigraph as ox
+
+    from bench.queries import competency_queries
+
+    store = open_store(tmp_path / "store", base=BASE, memory="on")
+    _load(store, "a")
+    _load(store, "b", WORKED / "facebook-abroad-refusal.jsonld")
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <urn:x:Marker> }"
+    n = lambda: int(next(iter(store.results(count)()))["n"].value)  # noqa: E731
+    store.store.add(ox.Quad(ox.NamedNode("urn:x:s"), ox.NamedNode(str(RDF.type)), ox.NamedNode("urn:x:Marker")))
+    assert n() == 0
+    store._update("INSERT DATA { <urn:x:t> a <urn:x:Marker> }")
+    assert n() == 1  # the one kzlaw wrote, not the one behind its back
+    store.store.remove(ox.Quad(ox.NamedNode("urn:x:s"), ox.NamedNode(str(RDF.type)), ox.NamedNode("urn:x:Marker")))
+    answered = []
+    for name, text in competency_queries().items():
+        on_disk = sorted(tuple(map(str, sol)) for sol in store.store.query(text, prefixes=QUERY_PREFIXES))
+        in_memory = sorted(tuple(map(str, sol)) for sol in store.results(text)())
+        assert on_disk == in_memory, name
+        answered += [name] if on_disk else []
+    assert len(answered) >= 4, answered
+    store.close()
+
+
+def test_writes_made_while_the_replica_is_built_are_on_it_when_it_is_used(tmp_path):
+    """The replica is built in the background (as the server does): the store is written out under the
+    write lock, then read into memory while writes go on; those are kept and made on the copy before it
+    is used. Writes in a loop during the build: the copy ends equal to the disk store."""
+    from kzlaw import batch
+
+    store = open_store(tmp_path / "store", base=BASE)
+    corpus = sorted(WORKED.glob("*.jsonld"))
+    assert not [o for o in batch.load(store, [(p, f"w{i}") for i, p in enumerate(corpus)], workers=0) if o.code]
+    store.replicate(wait=False)
+    written, kept = 0, 0
+    while store.replica_state == "building":
+        store._update(f"INSERT DATA {{ GRAPH <urn:x:g> {{ <urn:x:s{written}> a <urn:x:Marker> }} }}")
+        written += 1
+        kept = max(kept, len(store._pending or []))
+    assert written and kept, (written, kept)  # some writes were kept for the copy, not only waited for
+    _same_as_disk(store)
+    assert len(store._replica) == len(store.store)
+    store.close()
+
+
+def test_a_replica_a_write_fails_on_is_dropped_and_queries_go_to_disk(tmp_path, capsys):
+    """A copy that refuses a write the disk store took would answer from other data: it is dropped, the
+    write stands, /health says "failed", and queries are answered from disk (they see the write)."""
+    store = open_store(tmp_path / "store", base=BASE, memory="on")
+
+    class Refusing:  # the copy running out of memory, say
+        def update(self, text):
+            raise MemoryError("no room")
+
+    store._replica = Refusing()
+    store._update("INSERT DATA { <urn:x:s> a <urn:x:Marker> }")
+    assert store.replica_state == "failed" and store._replica is None
+    assert "it is dropped, queries are answered from disk" in capsys.readouterr().err
+    assert bool(store.results("ASK { <urn:x:s> a <urn:x:Marker> }")())
+    store.close()
