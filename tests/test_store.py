@@ -442,7 +442,7 @@ def test_the_first_refused_query_of_a_process_is_located_within_a_tight_budget()
 # ---- the in-memory replica (KZLAW_STORE_MEMORY) --------------------------------------------------------
 
 
-def _graphs(store: "ox.Store") -> dict:
+def _graphs(store) -> dict:
     """Every graph of an Oxigraph store (the default graph under None) as an rdflib graph."""
     import pyoxigraph as ox
 
@@ -509,7 +509,7 @@ def test_sparql_is_answered_from_the_replica_and_sees_each_write_once_it_returns
     _load(store, "a")
     _load(store, "b", WORKED / "facebook-abroad-refusal.jsonld")
     count = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <urn:x:Marker> }"
-    n = lambda: int(next(iter(store.results(count)()))["n"].value)  # noqa: E731
+    n = lambda: int(next(iter(store.results(count)()))["n"].value)
     store.store.add(ox.Quad(ox.NamedNode("urn:x:s"), ox.NamedNode(str(RDF.type)), ox.NamedNode("urn:x:Marker")))
     assert n() == 0
     store._update("INSERT DATA { <urn:x:t> a <urn:x:Marker> }")
