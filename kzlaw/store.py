@@ -621,6 +621,7 @@ class EmbeddedStore(QuadStore):
         self._replica: ox.Store | None = None  # in memory, for the SPARQL endpoint (replicate())
         self._pending: list[Callable[[ox.Store], None]] | None = None  # writes while the replica is built
         self.replica_state = "off"  # "off", "building", "ready" or "failed" (GET /health says which)
+        self._closed = False
 
     # ---- the in-memory replica ----------------------------------------------------------------
     # RocksDB answers each look-up in ~7 µs and decodes a term from disk at every comparison of ORDER BY;
@@ -651,11 +652,15 @@ class EmbeddedStore(QuadStore):
             dump = Path(tmp) / "store.nq"
             try:
                 with self._writing:  # the state the copy starts from; later writes are kept in _pending
+                    if self._closed:
+                        return
                     self.store.dump(str(dump), format=ox.RdfFormat.N_QUADS)
                     self._pending = []
                 copy = ox.Store()
                 copy.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS)
                 with self._writing:
+                    if self._closed:  # closed while it was read in: nothing to answer for any more
+                        return
                     for write in self._pending:
                         write(copy)
                     self._replica, self._pending, self.replica_state = copy, None, "ready"
@@ -740,8 +745,8 @@ class EmbeddedStore(QuadStore):
         self.store.flush()
 
     def close(self) -> None:
-        with self._writing:
-            self._replica, self._pending = None, None
+        with self._writing:  # a replica being built is abandoned (_build_replica looks at _closed)
+            self._closed, self._replica, self._pending = True, None, None
         try:
             self.store.flush()
         finally:

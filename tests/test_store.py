@@ -561,3 +561,18 @@ def test_a_replica_a_write_fails_on_is_dropped_and_queries_go_to_disk(tmp_path, 
     assert "it is dropped, queries are answered from disk" in capsys.readouterr().err
     assert bool(store.results("ASK { <urn:x:s> a <urn:x:Marker> }")())
     store.close()
+
+
+def test_closing_the_store_while_its_replica_is_built_abandons_the_build(tmp_path, capsys):
+    """A server stopped during the build: the build gives up quietly, nothing is left beside the store."""
+    import threading
+
+    store = open_store(tmp_path / "store", base=BASE)
+    _load(store, "a")
+    store.replicate(wait=False)
+    store.close()
+    for t in threading.enumerate():
+        if t.name == "kzlaw-replica":
+            t.join(60)
+    assert store._replica is None and "could not be built" not in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]
