@@ -596,6 +596,32 @@ def _remove_orphan_bulk_files(path: Path) -> None:
             pass  # not ours to worry about: the store works without removing it
 
 
+def _copy_by_graph(source: ox.Store) -> ox.Store:
+    """An in-memory copy of ``source`` (a store of this layout), written graph by graph in the order of
+    their names — a scenario's graphs one after the other, each with its triples in the default graph —
+    so that what one scenario holds lies together in memory, as when the scenarios were written one by one.
+    A copy of the whole dump in the disk store's order (by term hashes) answers the store-wide questions
+    up to 2× slower (CQ4 on 1M quads: 0.15 against 0.08 s). The default graph is the named graphs' union
+    in this layout; should the counts say otherwise, it is copied as it is."""
+    copy = ox.Store()
+    nt = ox.RdfFormat.N_TRIPLES
+    for name in sorted(g.value for g in source.named_graphs()):
+        graph = ox.NamedNode(name)
+        triples = source.dump(format=nt, from_graph=graph)
+        if b"_:" in triples:  # blank nodes: Oxigraph's parser labels them afresh at each load, and the one
+            # in the named graph must stay the one in the default graph (and in any other graph): as terms
+            quads = list(source.quads_for_pattern(None, None, None, graph))
+            copy.extend(quads)
+            copy.extend(ox.Quad(q.subject, q.predicate, q.object) for q in quads)
+        else:
+            copy.load(triples, format=nt, to_graph=graph)
+            copy.load(triples, format=nt)
+    if len(copy) != len(source):  # a default graph that is not the union (not written by kzlaw)
+        copy.update("DROP DEFAULT")
+        copy.extend(source.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+    return copy
+
+
 class EmbeddedStore(QuadStore):
     """pyoxigraph on local disk (or in memory with ``path=None``)."""
 
@@ -649,15 +675,14 @@ class EmbeddedStore(QuadStore):
 
         assert self.path is not None
         with tempfile.TemporaryDirectory(prefix=".replica-", dir=self.path.parent) as tmp:
-            dump = Path(tmp) / "store.nq"
+            snapshot = Path(tmp) / "snapshot"
             try:
                 with self._writing:  # the state the copy starts from; later writes are kept in _pending
                     if self._closed:
                         return
-                    self.store.dump(str(dump), format=ox.RdfFormat.N_QUADS)
+                    self.store.backup(str(snapshot))  # a RocksDB checkpoint: hard links, no copying
                     self._pending = []
-                copy = ox.Store()
-                copy.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS)
+                copy = _copy_by_graph(ox.Store.read_only(str(snapshot)))
                 with self._writing:
                     if self._closed:  # closed while it was read in: nothing to answer for any more
                         return
