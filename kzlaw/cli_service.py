@@ -145,7 +145,7 @@ def register(app: typer.Typer) -> None:
                                                            "store before serving (repeatable)")] = None,
         memory: Annotated[bool, typer.Option("--memory", help="Answer SPARQL from an in-memory copy of the "
                                              "embedded store (KZLAW_STORE_MEMORY; built in the background; "
-                                             "~250 bytes of memory a stored quad)")] = False,
+                                             "~275 bytes of memory a stored quad)")] = False,
     ) -> None:
         """Run the REST API and the SPARQL endpoint."""
         import uvicorn

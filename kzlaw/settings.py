@@ -23,7 +23,7 @@ class Settings(BaseSettings):
                           "when set, the embedded store is not used")
     store_memory: bool = Field(
         False, description="Keep an in-memory copy of the embedded store for SPARQL queries (store-wide "
-                           "questions 3-8x faster; ~250 bytes of memory a stored quad; built in the "
+                           "questions 4-10x faster; ~275 bytes of memory a stored quad; built in the "
                            "background at start, queries answered from disk until it is ready)")
     base_iri: str = Field(BASE, description="Base of scenario, finding and graph IRIs")
     max_body_bytes: int = Field(4 * 1024 * 1024, gt=0, description="Largest request body accepted")

@@ -651,11 +651,11 @@ class EmbeddedStore(QuadStore):
 
     # ---- the in-memory replica ----------------------------------------------------------------
     # RocksDB answers each look-up in ~7 µs and decodes a term from disk at every comparison of ORDER BY;
-    # Oxigraph in memory answers the store-wide competency questions 3–8× faster (docs/performance.md).
+    # Oxigraph in memory answers the store-wide competency questions 4–10× faster (docs/performance.md).
     # With KZLAW_STORE_MEMORY the SPARQL endpoint (results()) answers from a copy of the store in memory:
     # the disk store stays the store of record (every write goes there first, and kzlaw's own reads and
     # the reads that decide a write are made there); each write is then made on the copy too, under one
-    # lock, so a write that has returned is seen by the next query. The copy costs ~250 bytes of memory a
+    # lock, so a write that has returned is seen by the next query. The copy costs ~275 bytes of memory a
     # quad (both graphs of a quad: its named graph and the default graph's union copy).
 
     def replicate(self, wait: bool = True) -> None:
