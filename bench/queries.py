@@ -78,21 +78,27 @@ def build(path: str | None, seed: Seed, target: int) -> tuple[ox.Store, float, i
     return store, time.perf_counter() - t, copies, known + copies * per_copy
 
 
-def _oxigraph_worker(path: str, scenario: str, skip: int, repeat: int, conn) -> None:
-    store = ox.Store.read_only(path)
-    conn.send(("load", 0.0))
+def _answer(ask, scenario: str, skip: int, repeat: int, conn) -> None:
+    """Time each question after the first ``skip`` (best of ``repeat``), ``ask(text)`` giving its rows;
+    send the times through ``conn``, then "done"."""
     for i, (key, text) in enumerate(_jobs(scenario)):
         if i < skip:
             continue
         best, rows = float("inf"), 0
         for _ in range(repeat):
             t = time.perf_counter()
-            rows = sum(1 for _ in store.query(text))  # the default graph: the union copy, as /sparql
+            rows = sum(1 for _ in ask(text))
             best = min(best, time.perf_counter() - t)
             if best > 1:  # a slow query is timed once: repeating it would only eat the time limit
                 break
         conn.send((key, {"s": round(best, 4), "rows": rows}))
     conn.send(("done", None))
+
+
+def _oxigraph_worker(path: str, scenario: str, skip: int, repeat: int, conn) -> None:
+    store = ox.Store.read_only(path)
+    conn.send(("load", 0.0))
+    _answer(store.query, scenario, skip, repeat, conn)  # the default graph: the union copy, as /sparql
 
 
 def _rss_mb() -> float:
@@ -112,18 +118,7 @@ def _memory_worker(path: str, scenario: str, skip: int, repeat: int, conn) -> No
     if store.replica_state != "ready":
         raise RuntimeError(f"the replica was not built: {store.replica_state}")
     conn.send(("load", {"build_s": round(time.perf_counter() - t, 1), "rss_mb": round(_rss_mb() - before)}))
-    for i, (key, text) in enumerate(_jobs(scenario)):
-        if i < skip:
-            continue
-        best, rows = float("inf"), 0
-        for _ in range(repeat):
-            t = time.perf_counter()
-            rows = sum(1 for _ in store.results(text)())
-            best = min(best, time.perf_counter() - t)
-            if best > 1:
-                break
-        conn.send((key, {"s": round(best, 4), "rows": rows}))
-    conn.send(("done", None))
+    _answer(lambda text: store.results(text)(), scenario, skip, repeat, conn)
 
 
 def run_memory(path: str, scenario: str, timeout: float, repeat: int = 3) -> tuple[dict, dict]:

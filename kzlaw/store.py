@@ -659,9 +659,10 @@ class EmbeddedStore(QuadStore):
     # quad (both graphs of a quad: its named graph and the default graph's union copy).
 
     def replicate(self, wait: bool = True) -> None:
-        """Build the in-memory replica (in a background thread unless ``wait``). Writes wait only while
-        the store is written out for it (a few seconds at 10M quads); those made while it is read into
-        memory are kept and made on the copy before it is used."""
+        """Build the in-memory replica (in a background thread unless ``wait``). Writes wait only while a
+        checkpoint of the store is taken (RocksDB hard-links its files, beside the store's directory);
+        those made while the checkpoint is copied into memory are kept and made on the copy before it is
+        used."""
         if self.path is None or self.replica_state in ("building", "ready"):
             return
         self.replica_state = "building"
