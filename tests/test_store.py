@@ -476,7 +476,7 @@ def test_the_memory_replica_follows_every_write(tmp_path):
     """With the replica on, every kind of write the store makes is made on the copy too: a scenario put
     by ingest, chunks through the bulk loader and through the transactional update (replacing), a
     replacement, a deletion, the knowledge reloaded for another rules version; blank nodes included
-    (two corpus files both label one "_:note")."""
+    (two files made here, a worked case each, both label one "_:note")."""
     from kzlaw import batch
 
     store = open_store(tmp_path / "store", base=BASE, memory="on")
