@@ -4,7 +4,6 @@ scenario ids (the IRIs rewritten) until it holds the wanted number of quads."""
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from dataclasses import dataclass
@@ -101,23 +100,20 @@ def _oxigraph_worker(path: str, scenario: str, skip: int, repeat: int, conn) -> 
     _answer(store.query, scenario, skip, repeat, conn)  # the default graph: the union copy, as /sparql
 
 
-def _rss_mb() -> float:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-
 def _memory_worker(path: str, scenario: str, skip: int, repeat: int, conn) -> None:
     """The same questions through kzlaw's store with its in-memory replica (KZLAW_STORE_MEMORY), as the
     SPARQL endpoint answers them: first the replica is built (its time and the memory it took are sent)."""
     from kzlaw.namespaces import BASE
     from kzlaw.store import EmbeddedStore
 
+    from .env import private_rss_mb
+
     store = EmbeddedStore(path, BASE)
-    before, t = _rss_mb(), time.perf_counter()
+    before, t = private_rss_mb(), time.perf_counter()
     store.replicate(wait=True)
     if store.replica_state != "ready":
         raise RuntimeError(f"the replica was not built: {store.replica_state}")
-    conn.send(("load", {"build_s": round(time.perf_counter() - t, 1), "rss_mb": round(_rss_mb() - before)}))
+    conn.send(("load", {"build_s": round(time.perf_counter() - t, 1), "rss_mb": round(private_rss_mb() - before)}))
     _answer(lambda text: store.results(text)(), scenario, skip, repeat, conn)
 
 

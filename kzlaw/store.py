@@ -420,6 +420,8 @@ class QuadStore(GraphNames, ABC):
     """What kzlaw needs from a store. Subclasses provide the five primitives below (abstract: a backend
     missing one fails when it is constructed, not in the middle of a request)."""
 
+    replica_state = "off"  # an in-memory replica for queries: only EmbeddedStore has one (replicate())
+
     # ---- primitives --------------------------------------------------------------------------
     @abstractmethod
     def _update(self, text: str) -> None:
@@ -646,7 +648,7 @@ class EmbeddedStore(QuadStore):
         self._writing = threading.RLock()  # a write and its copy to the replica, one write at a time
         self._replica: ox.Store | None = None  # in memory, for the SPARQL endpoint (replicate())
         self._pending: list[Callable[[ox.Store], None]] | None = None  # writes while the replica is built
-        self.replica_state = "off"  # "off", "building", "ready" or "failed" (GET /health says which)
+        self.replica_state = "off"  # then "building", "ready" or "failed" (GET /health says which)
         self._closed = False
 
     # ---- the in-memory replica ----------------------------------------------------------------
@@ -915,18 +917,18 @@ def endpoint_results(url: str, query: str, timeout: float = 120.0):
 
 
 def open_store(path: str | Path | None = None, url: str | None = None, base: str | None = None,
-               load_knowledge: bool = True, check: bool = True, memory: str = "off") -> QuadStore:
+               load_knowledge: bool = True, check: bool = True, memory: bool = False) -> QuadStore:
     """The configured store: a server when ``url`` is given, else the embedded one at ``path``.
     ``check``: a server is asked at once (StoreUnavailable if it is down), else on first use.
-    ``memory`` (embedded store only): "on" builds its in-memory replica for queries before returning,
-    "background" after (EmbeddedStore.replicate)."""
+    ``memory`` (embedded store only): its in-memory replica for queries is built before returning (the
+    server builds it in the background instead: EmbeddedStore.replicate)."""
     from .namespaces import BASE
 
     base = base or BASE
     store = RemoteStore(url, base, check=check) if url else EmbeddedStore(path, base)
     if load_knowledge:
         store.ensure_knowledge()
-    if memory != "off" and isinstance(store, EmbeddedStore):
-        store.replicate(wait=memory == "on")
+    if memory and isinstance(store, EmbeddedStore):
+        store.replicate()
     return store
 

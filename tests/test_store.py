@@ -479,7 +479,7 @@ def test_the_memory_replica_follows_every_write(tmp_path):
     (two files made here, a worked case each, both label one "_:note")."""
     from kzlaw import batch
 
-    store = open_store(tmp_path / "store", base=BASE, memory="on")
+    store = open_store(tmp_path / "store", base=BASE, memory=True)
     _same_as_disk(store)
     _load(store, "a")
     _same_as_disk(store)
@@ -514,7 +514,7 @@ def test_sparql_is_answered_from_the_replica_and_sees_each_write_once_it_returns
 
     from bench.queries import competency_queries
 
-    store = open_store(tmp_path / "store", base=BASE, memory="on")
+    store = open_store(tmp_path / "store", base=BASE, memory=True)
     _load(store, "a")
     _load(store, "b", WORKED / "facebook-abroad-refusal.jsonld")
     count = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <urn:x:Marker> }"
@@ -558,7 +558,7 @@ def test_writes_made_while_the_replica_is_built_are_on_it_when_it_is_used(tmp_pa
 def test_a_replica_a_write_fails_on_is_dropped_and_queries_go_to_disk(tmp_path, capsys):
     """A copy that refuses a write the disk store took would answer from other data: it is dropped, the
     write stands, /health says "failed", and queries are answered from disk (they see the write)."""
-    store = open_store(tmp_path / "store", base=BASE, memory="on")
+    store = open_store(tmp_path / "store", base=BASE, memory=True)
 
     class Refusing:  # the copy running out of memory, say
         def update(self, text):

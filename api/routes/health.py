@@ -12,4 +12,4 @@ router = APIRouter(tags=["health"])
 def health(store: StoreDep, settings: SettingsDep) -> dict:
     return {"status": "ok", "store": "remote" if settings.store_url else "embedded",
             "rules_version": rules_version(), "scenarios": store.list(size=1).total,
-            "memory_replica": getattr(store, "replica_state", "off")}
+            "memory_replica": store.replica_state}
