@@ -134,6 +134,17 @@ def test_list_pages_and_filters(backend):
             assert store.list(regime=regime, conclusion=str(conclusion)).ids == expected
             strict += 0 < len(expected) < len(ids)
     assert strict > 0  # the filters do discriminate between these scenarios
+    for regime in ("current-law", "reform-proposal", "platform-duties"):
+        assert store.list(regime=regime).ids == [sid for sid in ids if len(graphs[sid, regime])]
+
+
+def test_a_scenarios_findings_are_its_own(backend):
+    """findings(sid) names the scenario's graphs: not those of an id it is the start of."""
+    store, _ = backend
+    _, a = _load(store, "fb")
+    _load(store, "fb-abroad", WORKED / "facebook-abroad-refusal.jsonld")
+    assert isomorphic(store.findings("fb"), a.graph)
+    assert len(store.findings("nothing-here")) == 0
 
 
 def test_put_replace_swaps_everything_at_once(backend):
