@@ -206,7 +206,15 @@ def queries(targets: list[int], rdflib_target: int, rdflib_timeout: float) -> di
     import pyoxigraph as ox
 
     from .batch import run_batch
-    from .queries import build, busiest_scenario, run_memory, run_oxigraph, run_rdflib, scenario_quads
+    from .queries import (
+        build,
+        busiest_scenario,
+        run_memory,
+        run_oxigraph,
+        run_rdflib,
+        scenario_quads,
+        service_reads,
+    )
 
     with tempfile.TemporaryDirectory(prefix="kzlaw-q-") as d:
         run_batch(60, os.path.join(d, "seed"), start=10**6)
@@ -230,6 +238,7 @@ def queries(targets: list[int], rdflib_target: int, rdflib_timeout: float) -> di
             res, info = run_memory(path, one, rdflib_timeout)
             log(f"  in-memory replica built in {info['build_s']} s, {info['rss_mb']} MB")
             out["memory"][str(target)] = {"quads": quads, **info, "queries": res}
+            out.setdefault("service", {})[str(target)] = {"quads": quads, "reads": service_reads(path, one)}
             shutil.rmtree(path, ignore_errors=True)
         if rdflib_target:
             copies = max(1, -(-(rdflib_target - seed.knowledge.count("\n")) // seed.scenarios.count("\n")))
@@ -311,6 +320,13 @@ def table(r: dict) -> str:
         if q.get("memory"):
             built = ", ".join(f"{m['quads']:,}: {m['build_s']} s, +{m['rss_mb']:,} MB" for m in q["memory"].values())
             lines.append(f"in-memory replica (KZLAW_STORE_MEMORY; built from the store on disk, memory taken): {built}")
+    if q and q.get("service"):
+        sv = q["service"]
+        lines.append("\nthe service's reads (kzlaw's store on disk, as the REST routes read it; best of 3)")
+        lines.append("| read | " + " | ".join(f"{sv[s]['quads']:,} quads: s" for s in sv) + " |")
+        lines.append("|---" * (1 + len(sv)) + "|")
+        for name in next(iter(sv.values()))["reads"]:
+            lines.append(f"| {name} | " + " | ".join(str(sv[s]["reads"].get(name, "—")) for s in sv) + " |")
     lines.append("")
     lines.append("| target | measured | met |")
     lines.append("|---|---|---|")
@@ -412,6 +428,13 @@ def targets(r: dict) -> list[tuple[str, str, bool]]:
                             f"slowest {worst} {these[worst]} s" + (f"; over: {', '.join(over)}" if over else ""),
                             these[worst] <= 2))
         rd = next(iter(q["rdflib"].values()), None)
+        if engine == "oxigraph" and q.get("service"):
+            sv = q["service"][max(q["service"], key=int)]
+            for what, prefix, limit in (("one scenario", "one/", 0.2), ("listing", "all/", 2)):
+                these = {k: v for k, v in sv["reads"].items() if k.startswith(prefix)}
+                worst = max(these, key=these.get)
+                out.append((f"the service's reads, {what} ≤ {limit:g} s ({sv['quads']:,} quads)",
+                            f"slowest {worst.removeprefix(prefix)}: {these[worst]} s", these[worst] <= limit))
         if rd:
             same = q[engine][_same_size(q, rd, engine)]["queries"]
             ratios = {k: _secs(v) / max(_secs(same[k]), 1e-4) for k, v in rd["queries"].items()}

@@ -129,6 +129,42 @@ def run_oxigraph(path: str, scenario: str, timeout: float, repeat: int = 3) -> d
     return _limited(_oxigraph_worker, (path, scenario), scenario, timeout, (repeat,))[0]
 
 
+def service_reads(path: str, scenario: str, repeat: int = 3) -> dict:
+    """What the REST API reads from the store at ``path`` (kzlaw's store on disk, as the service opens
+    it), best of ``repeat``: one scenario's graphs, facts and findings, and the scenario listings (page 1
+    of 50, unfiltered and filtered; the count GET /health shows). Reads that grew with the store were
+    found this way (2026-12-03: a listing filtered by regime took over 15 min at 2,400 scenarios)."""
+    from kzlaw import service
+    from kzlaw.namespaces import BASE, KZ
+    from kzlaw.store import EmbeddedStore
+
+    sid = scenario.rstrip("/").rsplit("/", 1)[-1]
+    store = EmbeddedStore(path, BASE)
+    reads = {
+        "one/graph names": lambda: store.graph_names(sid),
+        "one/facts": lambda: store.facts(sid),
+        "one/findings, all regimes": lambda: store.findings(sid),
+        "one/findings, one regime": lambda: store.findings(sid, "current-law"),
+        "one/GET …/findings (stored, with labels)": lambda: service.stored_findings(store, sid).json("en"),
+        "all/scenario count (GET /health)": lambda: store.list(size=1).total,
+        "all/GET /v1/scenarios (page 1 of 50)": lambda: store.list(1, 50).ids,
+        "all/GET /v1/scenarios?regime=current-law": lambda: store.list(1, 50, "current-law").ids,
+        "all/GET /v1/scenarios?conclusion=kz:Liable": lambda: store.list(1, 50, None, str(KZ.Liable)).ids,
+    }
+    out = {}
+    try:
+        for name, read in reads.items():
+            best = float("inf")
+            for _ in range(repeat):
+                t = time.perf_counter()
+                read()
+                best = min(best, time.perf_counter() - t)
+            out[name] = round(best, 4)
+    finally:
+        store.close()
+    return out
+
+
 def busiest_scenario(seed_nq: str) -> str:
     """The scenario with the most findings in the seed data: a "one scenario" question with answers."""
     counts: dict[str, int] = {}

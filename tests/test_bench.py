@@ -169,3 +169,28 @@ def test_the_in_memory_replica_is_measured_and_judged_beside_the_store_on_disk()
                for line in lines)
     assert next(line for line in lines if line.startswith("| cq2/all")).endswith("| 0.7 | 20.0 |")
     assert any("in-memory replica (KZLAW_STORE_MEMORY" in line and "+300 MB" in line for line in lines)
+
+
+def test_the_services_reads_are_measured_on_a_real_store_and_judged(tmp_path):
+    """bench.queries.service_reads reads a real kzlaw store as the REST routes do (the scenario's
+    findings equal what the store holds) and the table and the targets show its two rows."""
+    import json
+    from pathlib import Path
+
+    from bench.__main__ import table
+    from bench.queries import service_reads
+
+    run_batch(3, str(tmp_path / "s"), start=700)
+    store = EmbeddedStore(str(tmp_path / "s"), BASE)
+    sid = store.list().ids[0]
+    store.close()
+    reads = service_reads(str(tmp_path / "s"), f"{BASE}scenario/{sid}/", repeat=1)
+    assert set(reads) >= {"one/findings, all regimes", "all/GET /v1/scenarios?regime=current-law",
+                          "all/scenario count (GET /health)"}
+    assert all(isinstance(v, float) and v >= 0 for v in reads.values())
+    r = json.loads((Path(__file__).resolve().parent.parent / "bench/results/full.json").read_text())
+    r["queries"]["service"] = {"1000": {"quads": 1000, "reads": {**reads, "all/GET /v1/scenarios": 2.5}}}
+    met = {name: (measured, ok) for name, measured, ok in targets(r)}
+    assert met["the service's reads, listing ≤ 2 s (1,000 quads)"] == ("slowest GET /v1/scenarios: 2.5 s", False)
+    assert met["the service's reads, one scenario ≤ 0.2 s (1,000 quads)"][1] is True
+    assert any(line.startswith("| one/findings, all regimes | ") for line in table(r).splitlines())
