@@ -141,12 +141,14 @@ def service_reads(path: str, scenario: str, repeat: int = 3) -> dict:
     sid = scenario.rstrip("/").rsplit("/", 1)[-1]
     store = EmbeddedStore(path, BASE)
     reads = {
-        "one/graph names": lambda: store.graph_names(sid),
+        "one/every graph under the id (PUT replacing, DELETE)": lambda: store.graph_names(sid),
+        "one/findings graphs (GET /v1/scenarios/{id})": lambda: store.findings_graphs(sid),
+        "one/ETag (every GET of a scenario)": lambda: service.state_tag(store, sid),
         "one/facts": lambda: store.facts(sid),
         "one/findings, all regimes": lambda: store.findings(sid),
         "one/findings, one regime": lambda: store.findings(sid, "current-law"),
         "one/GET …/findings (stored, with labels)": lambda: service.stored_findings(store, sid).json("en"),
-        "all/scenario count (GET /health)": lambda: store.list(size=1).total,
+        "all/scenario count (GET /health)": lambda: store.scenario_count(),
         "all/GET /v1/scenarios (page 1 of 50)": lambda: store.list(1, 50).ids,
         "all/GET /v1/scenarios?regime=current-law": lambda: store.list(1, 50, "current-law").ids,
         "all/GET /v1/scenarios?conclusion=kz:Liable": lambda: store.list(1, 50, None, str(KZ.Liable)).ids,

@@ -195,7 +195,7 @@ def register(app: typer.Typer) -> None:
         try:
             code, stored = load_files(st, files, workers)
             typer.echo(f"{stored} of {len(files)} file(s) stored; the store holds "
-                       f"{st.list(size=1).total} scenario(s)", err=True)
+                       f"{st.scenario_count()} scenario(s)", err=True)
         finally:
             st.close()
         raise typer.Exit(code)

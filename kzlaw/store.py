@@ -544,12 +544,17 @@ class QuadStore(GraphNames, ABC):
         """The stored findings of a scenario, under one regime or all."""
         if regime is not None:
             return self._graph(self.findings_graph(sid, regime))
-        # The graphs by name: a FILTER on ?g in GRAPH ?g { ?s ?p ?o } read every quad of the store.
-        names = [n for n in self.graph_names(sid) if n.startswith(self.facts_graph(sid) + "/findings/")]
-        if not names:
-            return Graph()
-        values = " ".join(f"<{n}>" for n in names)
+        # The graphs by name, those of the regimes kzlaw knows: a FILTER on ?g in GRAPH ?g { ?s ?p ?o }
+        # read every quad of the store, and listing the store's graph names grows with the store too.
+        values = " ".join(f"<{self.findings_graph(sid, r)}>" for r in sorted(all_regimes()))
         return self._construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}")
+
+    def findings_graphs(self, sid: str) -> list[str]:
+        """The findings graphs stored for a scenario, of the regimes kzlaw knows (each looked up by name;
+        graph_names lists every graph under the id, at a cost that grows with the store's graphs)."""
+        values = " ".join(f"<{self.findings_graph(sid, r)}>" for r in sorted(all_regimes()))
+        rows = self._select(f"SELECT ?g WHERE {{ VALUES ?g {{ {values} }} FILTER EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} }} }}")
+        return sorted(str(r["g"]) for r in rows)
 
     def _scenario_filter(self, regime: str | None, conclusion: str | None) -> str:
         prefix = _string(f"{self.base}scenario/")
@@ -576,17 +581,24 @@ class QuadStore(GraphNames, ABC):
              conclusion: str | None = None) -> Page:
         """Stored scenario ids, sorted, one page at a time; filtered by a regime under which the
         scenario has findings and/or a conclusion (full IRI) one of its findings draws."""
-        where = self._scenario_filter(regime, conclusion)
-        total = int(self._select(f"SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE {{ {where} }}")[0]["n"])
-        rows = self._select(f"SELECT DISTINCT ?g WHERE {{ {where} }} ORDER BY ?g "
-                            f"LIMIT {int(size)} OFFSET {int((page - 1) * size)}")
+        ids = self._ids(regime, conclusion)
+        start = (page - 1) * size
+        return Page(total=len(ids), ids=ids[start:start + size])
+
+    def _ids(self, regime: str | None = None, conclusion: str | None = None) -> list[str]:
+        # Sorted here, not by ORDER BY: Oxigraph on disk decodes both IRIs from RocksDB at every comparison
+        # of a sort (1.29 s for a page of 23,520 scenarios; the ids unsorted, then sorted here: ~0.1 s).
         cut = len(f"{self.base}scenario/")
-        return Page(total=total, ids=[str(r["g"])[cut:] for r in rows])
+        rows = self._select(f"SELECT DISTINCT ?g WHERE {{ {self._scenario_filter(regime, conclusion)} }}")
+        return sorted(str(r["g"])[cut:] for r in rows)
 
     def scenario_ids(self) -> list[str]:
+        return self._ids()
+
+    def scenario_count(self) -> int:
+        """How many scenarios are stored (GET /health): counted, not listed."""
         where = self._scenario_filter(None, None)
-        cut = len(f"{self.base}scenario/")
-        return [str(r["g"])[cut:] for r in self._select(f"SELECT DISTINCT ?g WHERE {{ {where} }} ORDER BY ?g")]
+        return int(self._select(f"SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE {{ {where} }}")[0]["n"])
 
     def count_quads(self) -> int:
         return int(self._select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")[0]["n"])

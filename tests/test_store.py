@@ -118,7 +118,8 @@ def test_list_pages_and_filters(backend):
                       ("c-turtle", WORKED / "facebook-reachable.ttl")):
         _load(store, sid, path)
     assert store.list().ids == ["a-reachable", "b-abroad", "c-turtle"]
-    assert store.list().total == 3
+    assert store.list().total == 3 == store.scenario_count()
+    assert store.findings_graphs("b-abroad") == [n for n in store.graph_names("b-abroad") if "/findings/" in n]
     p2 = store.list(page=2, size=2)
     assert (p2.total, p2.ids) == (3, ["c-turtle"])
     assert store.list(regime="current-law", conclusion=LIABLE).total == 3

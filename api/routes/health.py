@@ -11,5 +11,5 @@ router = APIRouter(tags=["health"])
 @router.get("/health", response_model=HealthOut, summary="Liveness and store status")
 def health(store: StoreDep, settings: SettingsDep) -> dict:
     return {"status": "ok", "store": "remote" if settings.store_url else "embedded",
-            "rules_version": rules_version(), "scenarios": store.list(size=1).total,
+            "rules_version": rules_version(), "scenarios": store.scenario_count(),
             "memory_replica": store.replica_state}

@@ -131,7 +131,7 @@ def get_scenario(request: Request, response: Response, sid: Sid, store: StoreDep
             return early
         if rdf:
             return _tagged(rdf_response(graph_text(facts, rdf), rdf), tag)
-        regimes = [n.rsplit("/", 1)[-1] for n in store.graph_names(sid) if "/findings/" in n]
+        regimes = [n.rsplit("/", 1)[-1] for n in store.findings_graphs(sid)]
     _tagged(response, tag)
     return {**_summary(request, store, sid),
             "graphs": {"facts": store.facts_graph(sid), "inferred": store.inferred_graph(sid),
