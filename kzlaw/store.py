@@ -582,7 +582,7 @@ class QuadStore(GraphNames, ABC):
         """Stored scenario ids, sorted, one page at a time; filtered by a regime under which the
         scenario has findings and/or a conclusion (full IRI) one of its findings draws."""
         ids = self._ids(regime, conclusion)
-        start = (page - 1) * size
+        start = max(page - 1, 0) * size
         return Page(total=len(ids), ids=ids[start:start + size])
 
     def _ids(self, regime: str | None = None, conclusion: str | None = None) -> list[str]:
