@@ -95,12 +95,14 @@ def findings_by_regime(a: Assessment) -> dict[str, Graph]:
     return out
 
 
-def store_assessed(store: QuadStore, sid: str, facts: Graph, replace: bool = False) -> Assessment:
-    """Assess valid facts under every regime and store facts, inferences and findings atomically."""
+def store_assessed(store: QuadStore, sid: str, facts: Graph, replace: bool = False,
+                   stored: list[str] | None = None) -> Assessment:
+    """Assess valid facts under every regime and store facts, inferences and findings atomically
+    (``stored``: the graphs a replacement drops, when the caller has listed them)."""
     base = scenario_base(sid, store.base)
     a = assess(facts, base, "all")
     store.put(sid, a.facts, scenario_inferences(a.inferred, a.facts, base), findings_by_regime(a),
-              replace=replace)
+              replace=replace, stored=stored)
     return a
 
 
@@ -120,8 +122,9 @@ def reassess(store: QuadStore, progress=None) -> int:
     """Recompute every stored scenario's findings with the current rules (facts as stored)."""
     store.ensure_knowledge()
     ids = store.scenario_ids()
+    graphs = store.graphs_by_scenario()  # listed once: graph_names per scenario would make this O(N²)
     for sid in ids:
-        store_assessed(store, sid, store.facts(sid), replace=True)
+        store_assessed(store, sid, store.facts(sid), replace=True, stored=graphs.get(sid, []))
         if progress:
             progress(sid)
     return len(ids)

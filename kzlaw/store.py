@@ -490,15 +490,26 @@ class QuadStore(GraphNames, ABC):
                             f"FILTER (?g = <{facts}> || STRSTARTS(STR(?g), {_string(facts + '/')})) }}")
         return sorted(str(r["g"]) for r in rows)
 
+    def graphs_by_scenario(self) -> dict[str, list[str]]:
+        """Every scenario's graphs (as graph_names gives them), from one listing of the store's graphs:
+        for work over every scenario, where graph_names for each would list the store's graphs N times."""
+        prefix = f"{self.base}scenario/"
+        out: dict[str, list[str]] = {}
+        for r in self._select(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ }} FILTER STRSTARTS(STR(?g), {_string(prefix)}) }}"):
+            name = str(r["g"])
+            out.setdefault(name[len(prefix):].split("/", 1)[0], []).append(name)
+        return {sid: sorted(names) for sid, names in out.items()}
+
     def put(self, sid: str, facts: Graph, inferred: Graph, findings: dict[str, Graph],
-            replace: bool = False) -> None:
+            replace: bool = False, stored: list[str] | None = None) -> None:
         """Store a scenario: facts, inferences and findings per regime, in one atomic update.
-        With ``replace``, whatever was stored under the id goes in the same update."""
+        With ``replace``, whatever was stored under the id goes in the same update (``stored``: its graphs,
+        when the caller has listed them: graphs_by_scenario)."""
         graphs = {self.facts_graph(sid): facts, self.inferred_graph(sid): inferred}
         for regime, g in findings.items():
             graphs[self.findings_graph(sid, regime)] = g
         insert = _insert_data(graphs)  # builds every term first: a bad one fails before any write
-        drops = _drop(self.graph_names(sid)) if replace else []
+        drops = _drop(self.graph_names(sid) if stored is None else stored) if replace else []
         self._update(" ;\n".join([*drops, insert]))
 
     def put_many(self, entries: list[tuple[str, dict[str, list[str]]]]) -> None:

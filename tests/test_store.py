@@ -220,6 +220,23 @@ def test_reassess_recomputes_findings_with_the_current_rules(backend):
     assert isomorphic(store.findings("old"), a.graph)
 
 
+def test_reassess_drops_every_graph_under_an_id_from_one_listing(backend):
+    """reassess lists the store's graphs once (graphs_by_scenario), and still replaces all of a
+    scenario's graphs: a findings graph of a regime the rules no longer have goes too; no other
+    scenario's graph is touched, an id that starts another's included."""
+    store, _ = backend
+    _, a = _load(store, "s")
+    _load(store, "s-2", WORKED / "facebook-abroad-refusal.jsonld")
+    before = store.graph_names("s-2")
+    gone = store.findings_graph("s", "a-regime-no-longer-in-the-rules")
+    store._update(f'INSERT DATA {{ GRAPH <{gone}> {{ <urn:x> <urn:p> "old" }} }}')
+    assert store.graphs_by_scenario() == {"s": store.graph_names("s"), "s-2": before}
+    assert gone in store.graph_names("s")
+    assert service.reassess(store) == 2
+    assert gone not in store.graph_names("s") and store.graph_names("s-2") == before
+    assert isomorphic(store.findings("s"), a.graph)
+
+
 def test_union_default_graph_and_named_dataset(backend):
     store, _ = backend
     _load(store, "u")
