@@ -17,7 +17,7 @@ from .namespaces import KZ, LANGS
 from .output import finding_json, notices_json
 from .parse import check_meaning, parse_scenario, scenario_base
 from .reason import scenario_inferences
-from .rules import all_regimes, all_rules, regime_id, rules_version
+from .rules import all_rules, regime_id, rules_version
 from .settings import get_settings
 from .store import QuadStore
 from .validate import ValidationReport, validate_graph
@@ -182,7 +182,7 @@ def state_tag(store: QuadStore, sid: str, facts: Graph | None = None) -> str | N
     facts = store.facts(sid) if facts is None else facts
     if not len(facts):
         return None
-    findings = [store.findings_graph(sid, r) for r in sorted(all_regimes())]  # as stored, by name
+    findings = store.known_findings_graphs(sid)  # by name: listing the store's graphs grows with it
     text = "\n".join(sorted(f"{s.n3()} {p.n3()} {o.n3()}" for s, p, o in facts))
     text += "\n--\n" + "\n".join(f"{g} {v}" for g, v in store.rules_versions(findings))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]

@@ -407,6 +407,10 @@ class GraphNames:
     def findings_graph(self, sid: str, regime: str) -> str:
         return f"{self.facts_graph(sid)}/findings/{regime}"
 
+    def known_findings_graphs(self, sid: str) -> list[str]:
+        """The names a scenario's findings graphs have under the regimes kzlaw knows, stored or not."""
+        return [self.findings_graph(sid, r) for r in sorted(all_regimes())]
+
     @property
     def ontology_graph_name(self) -> str:
         return f"{self.base}graph/ontology"
@@ -557,13 +561,13 @@ class QuadStore(GraphNames, ABC):
             return self._graph(self.findings_graph(sid, regime))
         # The graphs by name, those of the regimes kzlaw knows: a FILTER on ?g in GRAPH ?g { ?s ?p ?o }
         # read every quad of the store, and listing the store's graph names grows with the store too.
-        values = " ".join(f"<{self.findings_graph(sid, r)}>" for r in sorted(all_regimes()))
+        values = " ".join(f"<{n}>" for n in self.known_findings_graphs(sid))
         return self._construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}")
 
     def findings_graphs(self, sid: str) -> list[str]:
         """The findings graphs stored for a scenario, of the regimes kzlaw knows (each looked up by name;
         graph_names lists every graph under the id, at a cost that grows with the store's graphs)."""
-        values = " ".join(f"<{self.findings_graph(sid, r)}>" for r in sorted(all_regimes()))
+        values = " ".join(f"<{n}>" for n in self.known_findings_graphs(sid))
         rows = self._select(f"SELECT ?g WHERE {{ VALUES ?g {{ {values} }} FILTER EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} }} }}")
         return sorted(str(r["g"]) for r in rows)
 
@@ -594,7 +598,7 @@ class QuadStore(GraphNames, ABC):
         scenario has findings and/or a conclusion (full IRI) one of its findings draws. Counted and
         paged by the server (EmbeddedStore sorts the ids itself)."""
         where = self._scenario_filter(regime, conclusion)
-        total = int(self._select(f"SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE {{ {where} }}")[0]["n"])
+        total = self.scenario_count(regime, conclusion)
         rows = self._select(f"SELECT DISTINCT ?g WHERE {{ {where} }} ORDER BY ?g "
                             f"LIMIT {int(size)} OFFSET {int(max(page - 1, 0) * size)}")
         cut = len(f"{self.base}scenario/")
@@ -605,9 +609,9 @@ class QuadStore(GraphNames, ABC):
         cut = len(f"{self.base}scenario/")
         return [str(r["g"])[cut:] for r in self._select(f"SELECT DISTINCT ?g WHERE {{ {where} }} ORDER BY ?g")]
 
-    def scenario_count(self) -> int:
-        """How many scenarios are stored (GET /health): counted, not listed."""
-        where = self._scenario_filter(None, None)
+    def scenario_count(self, regime: str | None = None, conclusion: str | None = None) -> int:
+        """How many scenarios are stored (GET /health; filtered as list): counted, not listed."""
+        where = self._scenario_filter(regime, conclusion)
         return int(self._select(f"SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE {{ {where} }}")[0]["n"])
 
     def count_quads(self) -> int:

@@ -133,6 +133,7 @@ def test_list_pages_and_filters(backend):
         for conclusion in conclusions:
             expected = [sid for sid in ids if (None, KZ.conclusion, conclusion) in graphs[sid, regime]]
             assert store.list(regime=regime, conclusion=str(conclusion)).ids == expected
+            assert store.scenario_count(regime, str(conclusion)) == len(expected)
             strict += 0 < len(expected) < len(ids)
     assert strict > 0  # the filters do discriminate between these scenarios
     for regime in ("current-law", "reform-proposal", "platform-duties"):
