@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import multiprocessing as mp
 import os
+import statistics
 import time
 import tracemalloc
 
@@ -64,8 +65,13 @@ def run_batch(n: int, path: str, workers: int | None = None, chunk: int = 400, s
     ``peak_rss_mb``: the parent's peak resident memory during this batch (its Python heap, the chunk of
     N-Quads being loaded and the store's RocksDB caches), the peak of what the parent's Python code held
     during it (``parent_heap``, tracemalloc: the chunks received and loaded — the store's engine allocates
-    outside it) and the most any worker held of its own (each reports its private memory at the end of
-    every chunk). The workers are forked from a fork server that has only kzlaw's caches (``bench.worker``),
+    outside it) and what the workers held of their own: each reports its private memory at the end of
+    every chunk, and the batch gives the most any reported (``worker_max``) and the median of the reports
+    (``worker_median``). A worker's figure moves from chunk to chunk (by ±10 MB: what the chunk's
+    scenarios took, what the allocator kept) and its first chunks copy the fork server's pages they write
+    to (reference counts: "private" from then on), so the most of 40 reports (1k) and of 4,000 (100k) differ
+    by the extremes of that spread even when nothing is held; the median is the level, and grows if the
+    workers keep anything from chunk to chunk. The workers are forked from a fork server that has only kzlaw's caches (``bench.worker``),
     not from the parent: a worker forked from the parent would find in its private pages every page of the
     parent's that the parent rewrote after the fork, and so seem to grow with the store. As with any
     multiprocessing start method but fork, a script calling this needs ``if __name__ == "__main__":``
@@ -79,7 +85,8 @@ def run_batch(n: int, path: str, workers: int | None = None, chunk: int = 400, s
     ctx.set_forkserver_preload(["bench.worker"])  # read when this process's fork server starts
     t0 = time.perf_counter()
     stored = findings = 0
-    store_s = compute_cpu = worker_peak = 0.0
+    store_s = compute_cpu = 0.0
+    worker_mb: list[float] = []  # each chunk's worker's own memory at its end
     buf: list[bytes] = []
     pending = 0
     seeds = range(start, start + n)
@@ -90,9 +97,9 @@ def run_batch(n: int, path: str, workers: int | None = None, chunk: int = 400, s
         tracemalloc.start()
         try:
             t_ready, parent_cpu = time.perf_counter(), time.process_time()
-            for nq, ok, nf, cpu, peak in ahead(lambda job: pool.apply_async(process, (job,)), jobs,
+            for nq, ok, nf, cpu, own_mb in ahead(lambda job: pool.apply_async(process, (job,)), jobs,
                                                          chunk // CHUNK + 2 * workers, lambda r: r.get()):
-                worker_peak = max(worker_peak, peak)
+                worker_mb.append(own_mb)
                 stored += ok
                 findings += nf
                 compute_cpu += cpu
@@ -120,7 +127,9 @@ def run_batch(n: int, path: str, workers: int | None = None, chunk: int = 400, s
             "invalid": n - stored, "findings": findings, "quads": quads, "store_s": round(store_s, 2),
             "compute_cpu_ms": round(1000 * compute_cpu / n, 2), "store_cpu_ms": round(1000 * parent_cpu / n, 2),
             "ceiling_per_s": round(1000 * cores / cpu_ms, 1), "quads_per_scenario": round((quads - knowledge) / max(stored, 1)),
-            "peak_rss_mb": {"parent": parent_peak, "parent_heap": round(heap_peak, 1), "worker_max": worker_peak}}
+            "peak_rss_mb": {"parent": parent_peak, "parent_heap": round(heap_peak, 1),
+                            "worker_max": max(worker_mb, default=0.0),
+                            "worker_median": round(statistics.median(worker_mb), 1) if worker_mb else 0.0}}
 
 
 def _load(store: EmbeddedStore, buf: list[bytes]) -> float:
