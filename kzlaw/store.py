@@ -686,6 +686,7 @@ class EmbeddedStore(QuadStore):
         self._pending: list[Callable[[ox.Store], None]] | None = None  # writes while the replica is built
         self.replica_state = "off"  # then "building", "ready" or "failed" (GET /health says which)
         self._closed = False
+        self._graphs: dict[str, frozenset[str]] | None = None  # each scenario's graphs (_scenario_graphs)
 
     # ---- the in-memory replica ----------------------------------------------------------------
     # RocksDB answers each look-up in ~7 µs and decodes a term from disk at every comparison of ORDER BY;
@@ -750,10 +751,78 @@ class EmbeddedStore(QuadStore):
                           "it is dropped, queries are answered from disk", file=sys.stderr)
 
     def _update(self, text: str) -> None:
-        try:
-            self._write(lambda s: s.update(text))
-        except (SyntaxError, ValueError, OSError) as e:
-            raise StoreError(f"update refused: {e}") from None
+        with self._writing:
+            self._graphs = None  # an update kzlaw does not read: the graphs under each id are listed anew
+            try:
+                self._write(lambda s: s.update(text))
+            except (SyntaxError, ValueError, OSError) as e:
+                raise StoreError(f"update refused: {e}") from None
+
+    # ---- the graphs under each scenario id --------------------------------------------------------
+    # Oxigraph keeps graph names by hash: finding every graph under an id takes a listing of every graph in
+    # the store (0.19 s at 118k graphs, linear), which each write replacing or deleting a scenario needs. An
+    # embedded store has one writer, this object (RocksDB's lock keeps other processes out), so the
+    # listing is made once, when first needed, and kept by the writes after it: put, put_many and delete
+    # keep it exactly (a graph written is looked up by name: an empty one is not created); any other
+    # update drops it, to be listed again when next needed. Names are kept as what follows the id
+    # ("", "/inferred", "/findings/<regime>"), the same few strings for every scenario.
+
+    def _scenario_graphs(self) -> dict[str, frozenset[str]]:
+        with self._writing:
+            if self._graphs is None:
+                cut = len(f"{self.base}scenario/")
+                self._graphs = {sid: frozenset(sys.intern(n[cut + len(sid):]) for n in names)
+                                for sid, names in super().graphs_by_scenario().items()}
+            return self._graphs
+
+    def graph_names(self, sid: str) -> list[str]:
+        facts = self.facts_graph(sid)
+        return sorted(facts + rest for rest in self._scenario_graphs().get(sid, ()))
+
+    def graphs_by_scenario(self) -> dict[str, list[str]]:
+        prefix = f"{self.base}scenario/"
+        return {sid: sorted(f"{prefix}{sid}{rest}" for rest in names)
+                for sid, names in self._scenario_graphs().items()}
+
+    def _kept(self, write: Callable[[], None], changes: list[tuple[str, list[str], list[str]]]) -> None:
+        """``write`` (an update of scenarios' graphs), then the graphs under each id kept up to date:
+        ``changes`` are (id, graphs dropped, graphs written). A write that fails leaves them to be listed
+        anew."""
+        with self._writing:
+            graphs = self._graphs
+            try:
+                write()
+            except BaseException:
+                self._graphs = None
+                raise
+            if graphs is None:
+                return
+            named = self.store.contains_named_graph
+            for sid, dropped, written in changes:
+                facts = self.facts_graph(sid)
+                now = (graphs.get(sid, frozenset()) - {n[len(facts):] for n in dropped}) | {
+                    sys.intern(n[len(facts):]) for n in written if named(ox.NamedNode(n))}
+                if now:
+                    graphs[sid] = frozenset(now)
+                else:
+                    graphs.pop(sid, None)
+            self._graphs = graphs
+
+    def put(self, sid: str, facts: Graph, inferred: Graph, findings: dict[str, Graph],
+            replace: bool = False, stored: list[str] | None = None) -> None:
+        with self._writing:
+            dropped = (self.graph_names(sid) if stored is None else stored) if replace else []
+            written = [self.facts_graph(sid), self.inferred_graph(sid),
+                       *(self.findings_graph(sid, r) for r in findings)]
+            self._kept(lambda: super(EmbeddedStore, self).put(sid, facts, inferred, findings, replace, dropped),
+                       [(sid, dropped, written)])
+
+    def delete(self, sid: str) -> bool:
+        with self._writing:
+            dropped = self.graph_names(sid)
+            gone: list[bool] = []
+            self._kept(lambda: gone.append(super(EmbeddedStore, self).delete(sid)), [(sid, dropped, [])])
+            return gone[0]
 
     def _select(self, query: str) -> list[dict[str, object]]:
         res = self.store.query(query)
@@ -774,9 +843,16 @@ class EmbeddedStore(QuadStore):
         writes nothing. A call with any scenario already stored goes wholly through the transactional update
         (one update replacing and adding: a bulk load after it could fail with the replacements done)."""
         _distinct_ids(entries)
-        if any(self.store.contains_named_graph(ox.NamedNode(self.facts_graph(sid))) for sid, _g in entries):
-            super().put_many(entries)
-        elif entries:
+        with self._writing:
+            if any(self.store.contains_named_graph(ox.NamedNode(self.facts_graph(sid))) for sid, _g in entries):
+                self._kept(lambda: super(EmbeddedStore, self).put_many(entries),
+                           [(sid, self.graph_names(sid), list(g)) for sid, g in entries])
+            elif entries:
+                self._kept(lambda: self._bulk(entries), [(sid, [], list(g)) for sid, g in entries])
+
+    def _bulk(self, entries: list[tuple[str, dict[str, list[str]]]]) -> None:
+        """put_many's scenarios none of which is stored: Oxigraph's bulk loader."""
+        if entries:
             quads = scenario_nquads(entries).encode("utf-8")
             if quads.count(b"\n") >= BULK_LIMIT:  # over one ingestion: a transaction
                 self._write(lambda s: s.load(quads, format=ox.RdfFormat.N_QUADS))

@@ -635,3 +635,77 @@ def test_the_replica_is_copied_graph_by_graph_and_exactly_even_when_the_default_
     _same_as_disk(store)
     assert ox.Quad(ox.NamedNode("urn:x:s"), ox.NamedNode("urn:x:p"), ox.BlankNode("only-default")) in store._replica
     store.close()
+
+
+def _listed(store) -> dict[str, list[str]]:
+    """Every scenario's graphs as a listing of the store's graph names finds them (QuadStore's own)."""
+    from kzlaw.store import QuadStore
+
+    return QuadStore.graphs_by_scenario(store)
+
+
+def test_the_embedded_store_keeps_each_ids_graphs_through_every_write(tmp_path, monkeypatch):
+    """An embedded store lists its graphs once and keeps the list by its writes (a replacing write or a
+    delete no longer lists every graph in the store): after each kind of write the graphs it names for
+    every id are those a listing of the store finds; an update kzlaw does not read (here a raw INSERT of a
+    graph under an id) makes it list them again; and once listed, naming an id's graphs asks the store
+    nothing."""
+    from kzlaw import batch
+    from kzlaw.assess import assess
+    from kzlaw.store import QuadStore
+
+    store = open_store(tmp_path / "store", base=BASE)
+    abroad = WORKED / "facebook-abroad-refusal.jsonld"
+
+    def same():
+        assert store.graphs_by_scenario() == _listed(store)
+        for sid in {*_listed(store), "nobody"}:
+            assert store.graph_names(sid) == QuadStore.graph_names(store, sid)
+
+    _load(store, "a")
+    assert store._graphs is None  # nothing needed the list yet: not made
+    same()
+    assert store._graphs is not None
+    _load(store, "b", abroad)                                         # put, new id
+    same()
+    service.ingest(store, abroad.read_bytes(), "json-ld", "a", replace=True)   # put replacing
+    same()
+    assert not [o for o in batch.load(store, [(FB_REACHABLE, "c"), (abroad, "d")], workers=0) if o.code]  # bulk
+    same()
+    assert not [o for o in batch.load(store, [(FB_REACHABLE, "d"), (abroad, "e")], workers=0) if o.code]  # replacing
+    same()
+    facts, _ = read_scenario_file(FB_REACHABLE, "f")
+    a = assess(facts, f"{BASE}scenario/f/", "all")
+    store.put("f", facts, Graph(), {"current-law": a.graph, "reform-proposal": Graph()})  # empty graphs: not created
+    assert store.graph_names("f") == [store.facts_graph("f"), store.findings_graph("f", "current-law")]
+    same()
+    assert store.delete("b") and store.graph_names("b") == []
+    same()
+    stray = store.findings_graph("a", "a-regime-no-longer-in-the-rules")
+    store._update(f'INSERT DATA {{ GRAPH <{stray}> {{ <urn:x> <urn:p> "old" }} }}')  # not read by kzlaw
+    assert store._graphs is None and stray in store.graph_names("a")
+    same()
+    assert service.reassess(store) == len(_listed(store))
+    assert stray not in store.graph_names("a")
+    same()
+
+    def no_store(*_a, **_k):
+        raise AssertionError("the store was asked")
+    monkeypatch.setattr(store, "_select", no_store)
+    assert store.graph_names("a") and store.graph_names("nobody") == []
+    monkeypatch.undo()
+    store.close()
+    reopened = open_store(tmp_path / "store", base=BASE)
+    assert reopened.graphs_by_scenario() == _listed(reopened) and "b" not in _listed(reopened)
+    reopened.close()
+
+
+def test_a_failed_write_leaves_the_graphs_to_be_listed_anew(tmp_path):
+    store = open_store(tmp_path / "store", base=BASE)
+    _load(store, "a")
+    assert store.graph_names("a")
+    with pytest.raises(StoreError):
+        store.put_many([("bad", {store.facts_graph("bad"): ["<urn:s> <urn:p> \"unterminated ."]})])
+    assert store._graphs is None
+    assert store.graphs_by_scenario() == _listed(store) and "bad" not in _listed(store)
+    store.close()
