@@ -34,6 +34,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -176,6 +177,7 @@ def _distinct_ids(entries: list[tuple[str, dict]]) -> None:
 
 BULK_LIMIT = 1_000_000  # quads Oxigraph's bulk loader ingests in one go (its batch size); put_many stays below
 STORE_LAYOUT = "2"  # 1: named graphs only; 2: the default graph holds their union
+T = TypeVar("T")
 _FILL_DEFAULT = "DROP SILENT DEFAULT ;\nINSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
@@ -788,19 +790,19 @@ class EmbeddedStore(QuadStore):
         return {sid: sorted(f"{prefix}{sid}{rest}" for rest in names)
                 for sid, names in self._scenario_graphs().items()}
 
-    def _kept(self, write: Callable[[], None], changes: list[tuple[str, list[str], list[str]]]) -> None:
-        """``write`` (an update of scenarios' graphs), then the graphs under each id kept up to date:
-        ``changes`` are (id, graphs dropped, graphs written). A write that fails leaves them to be listed
-        anew."""
+    def _kept(self, write: Callable[[], T], changes: list[tuple[str, list[str], list[str]]]) -> T:
+        """``write`` (an update of scenarios' graphs) and what it returns, the graphs under each id kept up
+        to date: ``changes`` are (id, graphs dropped, graphs written). A write that fails leaves them to be
+        listed anew."""
         with self._writing:
             graphs = self._graphs
             try:
-                write()
+                result = write()
             except BaseException:
                 self._graphs = None
                 raise
             if graphs is None:
-                return
+                return result
             named = self.store.contains_named_graph
             for sid, dropped, written in changes:
                 facts = self.facts_graph(sid)
@@ -811,6 +813,7 @@ class EmbeddedStore(QuadStore):
                 else:
                     graphs.pop(sid, None)
             self._graphs = graphs
+            return result
 
     def put(self, sid: str, facts: Graph, inferred: Graph, findings: dict[str, Graph],
             replace: bool = False, stored: list[str] | None = None) -> None:
@@ -823,10 +826,7 @@ class EmbeddedStore(QuadStore):
 
     def delete(self, sid: str) -> bool:
         with self._writing:
-            dropped = self.graph_names(sid)
-            gone: list[bool] = []
-            self._kept(lambda: gone.append(super(EmbeddedStore, self).delete(sid)), [(sid, dropped, [])])
-            return gone[0]
+            return self._kept(lambda: super(EmbeddedStore, self).delete(sid), [(sid, self.graph_names(sid), [])])
 
     def _select(self, query: str) -> list[dict[str, object]]:
         res = self.store.query(query)
@@ -856,15 +856,14 @@ class EmbeddedStore(QuadStore):
 
     def _bulk(self, entries: list[tuple[str, dict[str, list[str]]]]) -> None:
         """put_many's scenarios none of which is stored: Oxigraph's bulk loader."""
-        if entries:
-            quads = scenario_nquads(entries).encode("utf-8")
-            if quads.count(b"\n") >= BULK_LIMIT:  # over one ingestion: a transaction
-                self._write(lambda s: s.load(quads, format=ox.RdfFormat.N_QUADS))
-            else:
-                try:
-                    self._write(lambda s: s.bulk_load(quads, format=ox.RdfFormat.N_QUADS))
-                except (SyntaxError, ValueError, OSError) as e:
-                    raise StoreError(f"bulk load refused: {e}") from None
+        quads = scenario_nquads(entries).encode("utf-8")
+        if quads.count(b"\n") >= BULK_LIMIT:  # over one ingestion: a transaction
+            self._write(lambda s: s.load(quads, format=ox.RdfFormat.N_QUADS))
+        else:
+            try:
+                self._write(lambda s: s.bulk_load(quads, format=ox.RdfFormat.N_QUADS))
+            except (SyntaxError, ValueError, OSError) as e:
+                raise StoreError(f"bulk load refused: {e}") from None
 
     def list(self, page: int = 1, size: int = 50, regime: str | None = None,
              conclusion: str | None = None) -> Page:
