@@ -209,9 +209,11 @@ def queries(targets: list[int], rdflib_target: int, rdflib_timeout: float) -> di
     from .queries import (
         build,
         busiest_scenario,
+        remote_service_reads,
         run_memory,
         run_oxigraph,
         run_rdflib,
+        run_remote,
         scenario_quads,
         service_reads,
     )
@@ -222,7 +224,7 @@ def queries(targets: list[int], rdflib_target: int, rdflib_timeout: float) -> di
         seed = scenario_quads(seed_store)
         del seed_store
         one = busiest_scenario(seed.scenarios).replace("/scenario/gen-", "/scenario/c0-gen-")
-        out: dict = {"one_scenario": one, "oxigraph": {}, "memory": {}, "rdflib": {}}
+        out: dict = {"one_scenario": one, "oxigraph": {}, "memory": {}, "remote": {}, "rdflib": {}}
         for target in targets:
             path = os.path.join(d, f"big-{target}")
             store, load_s, copies, quads = build(path, seed, target)
@@ -239,6 +241,10 @@ def queries(targets: list[int], rdflib_target: int, rdflib_timeout: float) -> di
             log(f"  in-memory replica built in {info['build_s']} s, {info['rss_mb']} MB")
             out["memory"][str(target)] = {"quads": quads, **info, "queries": res}
             out.setdefault("service", {})[str(target)] = {"quads": quads, "reads": service_reads(path, one)}
+            res, info = run_remote(path, one, rdflib_timeout)
+            log(f"  Oxigraph server over HTTP: started in {info['start_s']} s")
+            out["remote"][str(target)] = {"quads": quads, **info, "queries": res}
+            out["service"][str(target)]["remote_reads"] = remote_service_reads(path, one)
             shutil.rmtree(path, ignore_errors=True)
         if rdflib_target:
             copies = max(1, -(-(rdflib_target - seed.knowledge.count("\n")) // seed.scenarios.count("\n")))
@@ -320,13 +326,28 @@ def table(r: dict) -> str:
         if q.get("memory"):
             built = ", ".join(f"{m['quads']:,}: {m['build_s']} s, +{m['rss_mb']:,} MB" for m in q["memory"].values())
             lines.append(f"in-memory replica (KZLAW_STORE_MEMORY; built from the store on disk, memory taken): {built}")
+        if q.get("remote"):
+            started = ", ".join(f"{m['quads']:,}: {m['start_s']} s" for m in q["remote"].values())
+            lines.append("Oxigraph server over HTTP (`oxigraph serve-read-only` on the same store, asked through "
+                         f"kzlaw's RemoteStore as /sparql asks it with KZLAW_STORE_URL; not judged: the targets are the embedded store's), started: {started}")
     if q and q.get("service"):
         sv = q["service"]
-        lines.append("\nthe service's reads (kzlaw's store on disk, as the REST routes read it; best of 3)")
-        lines.append("| read | " + " | ".join(f"{sv[s]['quads']:,} quads: s" for s in sv) + " |")
-        lines.append("|---" * (1 + len(sv)) + "|")
-        for name in next(iter(sv.values()))["reads"]:
-            lines.append(f"| {name} | " + " | ".join(str(sv[s]["reads"].get(name, "—")) for s in sv) + " |")
+        kinds = [("reads", "on disk")] + ([("remote_reads", "Oxigraph server")]
+                                          if any("remote_reads" in v for v in sv.values()) else [])
+        lines.append("\nthe service's reads (as the REST routes read the store: kzlaw's store on disk"
+                     + (", and an Oxigraph server over HTTP serving it (RemoteStore)" if len(kinds) > 1 else "")
+                     + "; best of 3)")
+        lines.append("| read | " + " | ".join(f"{label} {sv[s]['quads']:,} quads: s" for k, label in kinds for s in sv) + " |")
+        lines.append("|---" * (1 + len(kinds) * len(sv)) + "|")
+        names: list[str] = []
+        for k, _l in kinds:  # each kind's reads in its order, one a kind has alone placed after its predecessor
+            previous = None
+            for n in dict.fromkeys(n for v in sv.values() for n in v.get(k, {})):
+                if n not in names:
+                    names.insert(names.index(previous) + 1 if previous else 0, n)
+                previous = n
+        for name in names:
+            lines.append(f"| {name} | " + " | ".join(str(sv[s].get(k, {}).get(name, "—")) for k, _l in kinds for s in sv) + " |")
     lines.append("")
     lines.append("| target | measured | met |")
     lines.append("|---|---|---|")
@@ -360,10 +381,15 @@ def _same_size(q: dict, rd: dict, engine: str = "oxigraph") -> str | None:
     return min(sizes, key=lambda s: abs(q[engine][s]["quads"] - rd["quads"])) if sizes else None
 
 
+ENGINES = (("oxigraph", "on disk"), ("memory", "in-memory replica"), ("remote", "Oxigraph server over HTTP"))
+JUDGED = ("oxigraph", "memory")  # the issue's targets are the embedded store's (on disk, or its replica)
+
+
 def _engines(q: dict) -> list[tuple[str, str]]:
-    """The Oxigraph configurations a run measured: the store on disk (RocksDB), and kzlaw's in-memory
-    replica of it (runs before 2026-12-03 have only the first)."""
-    return [(e, label) for e, label in (("oxigraph", "on disk"), ("memory", "in-memory replica")) if q.get(e)]
+    """The Oxigraph configurations a run measured: kzlaw's embedded store on disk (RocksDB) and its
+    in-memory replica (runs before 2026-12-03 have only the first), and the same store served by an
+    Oxigraph server over HTTP (kzlaw.store.RemoteStore; runs before 2026-12-04 have none)."""
+    return [(e, label) for e, label in ENGINES if q.get(e)]
 
 
 def aggregates() -> dict[str, bool]:
@@ -417,7 +443,7 @@ def targets(r: dict) -> list[tuple[str, str, bool]]:
             out.append((f"batch memory flat in N: the parent's resident memory, the store's engine included (peak {at})",
                         f"{grow:.2f}×", grow <= 1.25))
     q = r.get("queries")
-    for engine, label in _engines(q) if q else []:
+    for engine, label in [(e, label) for e, label in _engines(q) if e in JUDGED] if q else []:
         big = max(q[engine], key=int)
         qs = q[engine][big]["queries"]
         quads = q[engine][big]["quads"]

@@ -4,6 +4,7 @@ scenario ids (the IRIs rewritten) until it holds the wanted number of quads."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 from dataclasses import dataclass
@@ -123,6 +124,35 @@ def run_memory(path: str, scenario: str, timeout: float, repeat: int = 3) -> tup
     return _limited(_memory_worker, (path, scenario), scenario, timeout, (repeat,))
 
 
+def _remote_worker(url: str, scenario: str, start_s: float, skip: int, repeat: int, conn) -> None:
+    """The same questions through kzlaw.store.RemoteStore from an Oxigraph server over HTTP (as /sparql
+    answers them with KZLAW_STORE_URL); the server's start-up is sent first."""
+    from kzlaw.namespaces import BASE
+    from kzlaw.store import RemoteStore
+
+    store = RemoteStore(url, BASE, timeout=3600)
+    conn.send(("load", {"start_s": start_s}))
+    _answer(lambda text: store.results(text)(), scenario, skip, repeat, conn)
+    store.close()
+
+
+@contextlib.contextmanager
+def _served(args: tuple):
+    """(path, scenario) → (URL of a fresh Oxigraph server over the store at path, scenario, its start-up)."""
+    path, scenario = args
+    t = time.perf_counter()
+    with oxigraph_server(path) as url:
+        yield url, scenario, round(time.perf_counter() - t, 1)
+
+
+def run_remote(path: str, scenario: str, timeout: float, repeat: int = 3) -> tuple[dict, dict]:
+    """The seven questions as run_oxigraph, asked of an Oxigraph server over HTTP serving the store at
+    ``path`` (rows parsed from its SPARQL results, as kzlaw's /sparql reads them from a remote store);
+    (results, {"start_s"}: the server's start-up). A query over the limit stops the server with its client
+    (Oxigraph cannot interrupt a query): the rest go to a fresh one."""
+    return _limited(_remote_worker, (path, scenario), scenario, timeout, (repeat,), around=_served)
+
+
 def run_oxigraph(path: str, scenario: str, timeout: float, repeat: int = 3) -> dict:
     """The seven questions (store-wide and narrowed to one scenario) on the store at ``path``, best of
     ``repeat`` (once if over a second), each under a time limit (Oxigraph cannot interrupt a query: it runs in a child process)."""
@@ -136,19 +166,53 @@ def service_reads(path: str, scenario: str, repeat: int = 3) -> dict:
     found this way (2026-12-03: a listing filtered by regime took over 15 min at 2,400 scenarios). The
     graphs under an id, which a write replacing or deleting a scenario needs, come from a listing of the
     store's graphs made once and kept by the writes (kzlaw.store.EmbeddedStore): both are timed."""
-    from kzlaw import service
-    from kzlaw.namespaces import BASE, KZ
+    from kzlaw.namespaces import BASE
     from kzlaw.store import EmbeddedStore
 
-    sid = scenario.rstrip("/").rsplit("/", 1)[-1]
+    sid = _sid(scenario)
     store = EmbeddedStore(path, BASE)
 
     def listed():
         store._graphs = None  # as just opened: the graphs under each id not listed yet
         return store.graph_names(sid)
-    reads = {
-        "one/every graph under the id (PUT replacing, DELETE)": lambda: store.graph_names(sid),
-        "all/every graph of the store, listed once (the first PUT replacing or DELETE)": listed,
+    try:
+        return _best(_reads(store, sid, {
+            "one/every graph under the id (PUT replacing, DELETE)": lambda: store.graph_names(sid),
+            "all/every graph of the store, listed once (the first PUT replacing or DELETE)": listed}), repeat)
+    finally:
+        store.close()
+
+
+def remote_service_reads(path: str, scenario: str, repeat: int = 3) -> dict:
+    """The same reads through kzlaw.store.RemoteStore, from an Oxigraph server over HTTP serving the store
+    at ``path`` (the configuration at scale, ``KZLAW_STORE_URL``). A remote store lists the graphs under
+    the id at every write replacing or deleting a scenario (other clients may write to the server): one
+    row, as the embedded store's first listing."""
+    from kzlaw.namespaces import BASE
+    from kzlaw.store import RemoteStore
+
+    sid = _sid(scenario)
+    with oxigraph_server(path) as url:
+        store = RemoteStore(url, BASE, timeout=3600)
+        try:
+            return _best(_reads(store, sid, {
+                "all/every graph under the id, from a listing of the store's graphs (every PUT replacing, "
+                "DELETE)": lambda: store.graph_names(sid)}), repeat)
+        finally:
+            store.close()
+
+
+def _sid(scenario: str) -> str:
+    return scenario.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _reads(store, sid: str, first: dict) -> dict:
+    """The reads the REST routes make of one scenario and of the whole store, after ``first``."""
+    from kzlaw import service
+    from kzlaw.namespaces import KZ
+
+    return {
+        **first,
         "one/findings graphs (GET /v1/scenarios/{id})": lambda: store.findings_graphs(sid),
         "one/ETag (every GET of a scenario)": lambda: service.state_tag(store, sid),
         "one/facts": lambda: store.facts(sid),
@@ -160,18 +224,57 @@ def service_reads(path: str, scenario: str, repeat: int = 3) -> dict:
         "all/GET /v1/scenarios?regime=current-law": lambda: store.list(1, 50, "current-law").ids,
         "all/GET /v1/scenarios?conclusion=kz:Liable": lambda: store.list(1, 50, None, str(KZ.Liable)).ids,
     }
+
+
+def _best(reads: dict, repeat: int) -> dict:
     out = {}
-    try:
-        for name, read in reads.items():
-            best = float("inf")
-            for _ in range(repeat):
-                t = time.perf_counter()
-                read()
-                best = min(best, time.perf_counter() - t)
-            out[name] = round(best, 4)
-    finally:
-        store.close()
+    for name, read in reads.items():
+        best = float("inf")
+        for _ in range(repeat):
+            t = time.perf_counter()
+            read()
+            best = min(best, time.perf_counter() - t)
+        out[name] = round(best, 4)
     return out
+
+
+@contextlib.contextmanager
+def oxigraph_server(path: str):
+    """An Oxigraph server (``oxigraph serve-read-only``, the package's own command) over the store at
+    ``path`` on a loopback port: its URL while the block runs; killed after it."""
+    import shutil
+    import socket
+    import subprocess
+    import sys
+    import urllib.request
+
+    exe = Path(sys.executable).parent / "oxigraph"
+    command = str(exe) if exe.exists() else shutil.which("oxigraph")
+    if not command:
+        raise RuntimeError("the `oxigraph` command is missing: pip install -e '.[test]' (make install)")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+
+    proc = subprocess.Popen([command, "serve-read-only", "--location", path, "--bind", f"127.0.0.1:{port}"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 600
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"oxigraph serve-read-only exited: {proc.stderr.read().decode()[:500]}")
+            try:
+                with urllib.request.urlopen(f"{url}/query?query=ASK%7B%7D", timeout=5):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the Oxigraph server did not answer in 10 min") from None
+                time.sleep(0.05)
+        yield url
+    finally:
+        proc.kill()
+        proc.wait()
 
 
 def busiest_scenario(seed_nq: str) -> str:
@@ -212,9 +315,12 @@ def run_rdflib(nq: str, scenario: str, timeout: float) -> tuple[dict, float]:
     return _limited(_rdflib_worker, (nq, scenario), scenario, timeout, ())
 
 
-def _limited(worker, args: tuple, scenario: str, timeout: float, extra: tuple) -> tuple[dict, float]:
+def _limited(worker, args: tuple, scenario: str, timeout: float, extra: tuple,
+             around=None) -> tuple[dict, float]:
     """Run ``worker`` in a child process that answers the queries one by one through a pipe; a query
-    over ``timeout`` seconds is reported as {"timeout": timeout} and the child restarted for the rest."""
+    over ``timeout`` seconds is reported as {"timeout": timeout} and the child restarted for the rest.
+    ``around(args)``: a context manager around each child's life, giving the worker's arguments in place
+    of ``args`` (a server the child asks, started afresh for each child)."""
     import multiprocessing as mp
 
     jobs = _jobs(scenario)
@@ -222,24 +328,32 @@ def _limited(worker, args: tuple, scenario: str, timeout: float, extra: tuple) -
     load = None
     ctx = mp.get_context("fork")
     while len(out) < len(jobs):
-        parent, child = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=worker, args=(*args, len(out), *extra, child), daemon=True)
-        proc.start()
-        child.close()
-        try:
-            if not parent.poll(3600):
-                raise RuntimeError("the data did not load in an hour")
-            _, secs = parent.recv()
-            load = secs if load is None else load
-            while len(out) < len(jobs):
-                if not parent.poll(timeout):
-                    out[jobs[len(out)][0]] = {"timeout": timeout}
-                    break
-                key, res = parent.recv()
-                if key == "done":
-                    break
-                out[key] = res
-        finally:
-            proc.kill()
-            proc.join()
+        with around(args) if around else contextlib.nullcontext(args) as given:
+            load = _child(ctx, worker, (*given, len(out), *extra), jobs, out, timeout, load)
     return out, load
+
+
+def _child(ctx, worker, args: tuple, jobs: list, out: dict, timeout: float, load):
+    """One child of _limited: it answers from job len(out) on until done or over the limit; the load
+    figure (the first child's)."""
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=worker, args=(*args, child), daemon=True)
+    proc.start()
+    child.close()
+    try:
+        if not parent.poll(3600):
+            raise RuntimeError("the data did not load in an hour")
+        _, secs = parent.recv()
+        load = secs if load is None else load
+        while len(out) < len(jobs):
+            if not parent.poll(timeout):
+                out[jobs[len(out)][0]] = {"timeout": timeout}
+                break
+            key, res = parent.recv()
+            if key == "done":
+                break
+            out[key] = res
+    finally:
+        proc.kill()
+        proc.join()
+    return load

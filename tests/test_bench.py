@@ -219,3 +219,71 @@ def test_the_services_reads_are_measured_on_a_real_store_and_judged(tmp_path):
     assert met["the service's reads, listing ≤ 2 s (1,000 quads)"] == ("slowest GET /v1/scenarios: 2.5 s", False)
     assert met["the service's reads, one scenario ≤ 0.2 s (1,000 quads)"][1] is True
     assert any(line.startswith("| one/findings, all regimes | ") for line in table(r).splitlines())
+
+
+def _servers_over(path) -> list[str]:
+    """The `oxigraph serve-read-only` processes serving the store at ``path``."""
+    import subprocess
+
+    found = subprocess.run(["pgrep", "-f", f"serve-read-only --location {path} "], capture_output=True, text=True, check=False)
+    return found.stdout.split()
+
+
+def test_an_oxigraph_server_over_the_store_is_asked_the_same_and_shown_but_not_judged(tmp_path):
+    """bench.queries.run_remote asks a real `oxigraph serve-read-only` over the bench's store through
+    kzlaw's RemoteStore (as /sparql does with KZLAW_STORE_URL): the same rows as the store read directly;
+    remote_service_reads makes the REST routes' reads through it. Both stop their server. The table shows
+    the server's column and its reads beside the store's; the targets (the embedded store's) judge
+    neither."""
+    import json
+    from pathlib import Path
+
+    from bench.__main__ import table
+    from bench.queries import _jobs, remote_service_reads, run_oxigraph, run_remote
+
+    path = str(tmp_path / "s")
+    run_batch(3, path, start=700)
+    store = EmbeddedStore(path, BASE)
+    sid = store.list().ids[0]
+    store.close()
+    scenario = f"{BASE}scenario/{sid}/"
+    remote, info = run_remote(path, scenario, timeout=120, repeat=1)
+    direct = run_oxigraph(path, scenario, timeout=120, repeat=1)
+    assert set(remote) == set(direct) == {k for k, _t in _jobs(scenario)}
+    assert {k: v["rows"] for k, v in remote.items()} == {k: v["rows"] for k, v in direct.items()}
+    assert any(v["rows"] for v in remote.values()) and info["start_s"] >= 0
+    reads = remote_service_reads(path, scenario, repeat=1)
+    listing = "all/every graph under the id, from a listing of the store's graphs (every PUT replacing, DELETE)"
+    assert listing in reads and "one/findings, all regimes" in reads
+    assert "one/every graph under the id (PUT replacing, DELETE)" not in reads  # the embedded store's kept list
+    assert _servers_over(path) == []
+
+    r = json.loads((Path(__file__).resolve().parent.parent / "bench/results/full.json").read_text())
+    q = r["queries"]
+    q["remote"] = {"1000": {"quads": 1000, "start_s": 0.1, "queries": {k: {**v, "s": 99.0} for k, v in remote.items()}}}
+    q["service"] = {"1000": {"quads": 1000, "reads": {"one/facts": 0.001, "all/GET /v1/scenarios": 0.01},
+                             "remote_reads": {listing: 50.0, "one/facts": 0.002, "all/GET /v1/scenarios": 0.02}}}
+    before = targets(r)
+    assert not any("Oxigraph server" in name for name, _m, _ok in before)
+    assert ("the service's reads, listing ≤ 2 s (1,000 quads)", "slowest GET /v1/scenarios: 0.01 s", True) in before
+    lines = table(r).splitlines()
+    head = next(line for line in lines if line.startswith("| query |"))
+    assert "| Oxigraph server over HTTP 1,000 quads: s |" in head and head.endswith("| × rdflib (Oxigraph server over HTTP) |")
+    assert next(line for line in lines if line.startswith("| cq2/all")).count("99.0 (") == 1
+    assert "| read | on disk 1,000 quads: s | Oxigraph server 1,000 quads: s |" in lines
+    assert f"| {listing} | — | 50.0 |" in lines and "| one/facts | 0.001 | 0.002 |" in lines
+
+
+def test_a_question_over_the_limit_stops_the_oxigraph_server_and_the_rest_go_to_a_fresh_one(tmp_path):
+    """Oxigraph cannot interrupt a query: past the limit the client and its server are stopped and the
+    next question gets a new server, so no stopped query keeps a core busy while the others are timed."""
+    from bench.queries import _jobs, run_remote
+
+    path = str(tmp_path / "s")
+    run_batch(2, path, start=720)
+    store = EmbeddedStore(path, BASE)
+    sid = store.list().ids[0]
+    store.close()
+    res, _info = run_remote(path, f"{BASE}scenario/{sid}/", timeout=0.0001, repeat=1)
+    assert set(res) == {k for k, _t in _jobs(f"{BASE}scenario/{sid}/")} and all(v == {"timeout": 0.0001} for v in res.values()), res
+    assert _servers_over(path) == []
