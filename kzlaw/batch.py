@@ -48,14 +48,11 @@ def scenario_graphs(sid: str, a: Assessment, base: str = BASE) -> dict[str, list
     the inferences beyond them and its findings per regime, each triple as N-Triples terms. The same
     triples QuadStore.put writes for it (tests/test_batch.py), its blank nodes labelled apart from any
     other scenario's."""
-    names = GraphNames(base)
-    scenario = scenario_base(sid, base)
     blanks: dict = {}  # this scenario's blank nodes, labelled afresh: a chunk is written in one operation
-    out = {names.facts_graph(sid): triple_lines(a.facts, blanks),
-           names.inferred_graph(sid): triple_lines(scenario_inferences(a.inferred, a.facts, scenario), blanks)}
-    for regime, triples in a.ox_triples_by_regime().items():
-        out[names.findings_graph(sid, regime)] = triple_lines(triples, blanks)
-    return out
+    by_regime = a.ox_triples_by_regime()
+    graphs = [a.facts, scenario_inferences(a.inferred, a.facts, scenario_base(sid, base)), *by_regime.values()]
+    return dict(zip(GraphNames(base).scenario_graph_names(sid, by_regime),
+                    (triple_lines(g, blanks) for g in graphs), strict=True))
 
 
 def compute(jobs: list[tuple[str, str]], base: str = BASE, lang: str = "en") -> list[Outcome]:

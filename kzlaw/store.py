@@ -154,6 +154,12 @@ def scenario_nquads(entries: list[tuple[str, dict[str, list[str]]]]) -> str:
     return "".join(out)
 
 
+def _graphs_values(names) -> str:
+    """``VALUES ?g { <a> <b> … }``: the graphs named, each looked up by name (a FILTER on ?g, or a listing
+    of the store's graph names, costs what the store holds)."""
+    return "VALUES ?g { " + " ".join(f"<{n}>" for n in names) + " }"
+
+
 def _drop(names: list[str]) -> list[str]:
     """Update operations removing named graphs, and from the default graph the triples that only they
     state (one DELETE: a triple another named graph also states stays)."""
@@ -161,7 +167,7 @@ def _drop(names: list[str]) -> list[str]:
         return []
     listed = ", ".join(f"<{n}>" for n in names)
     release = ("DELETE { ?s ?p ?o } WHERE { "
-               f"VALUES ?g {{ {' '.join(f'<{n}>' for n in names)} }} GRAPH ?g {{ ?s ?p ?o }} "
+               f"{_graphs_values(names)} GRAPH ?g {{ ?s ?p ?o }} "
                f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER (?other NOT IN ({listed})) }} }}")
     return [release, *(f"DROP SILENT GRAPH <{n}>" for n in names)]
 
@@ -409,6 +415,11 @@ class GraphNames:
     def findings_graph(self, sid: str, regime: str) -> str:
         return f"{self.facts_graph(sid)}/findings/{regime}"
 
+    def scenario_graph_names(self, sid: str, regimes) -> list[str]:
+        """The graphs a scenario is written to: its facts, its inferences and its findings under each of
+        ``regimes``, in that order."""
+        return [self.facts_graph(sid), self.inferred_graph(sid), *(self.findings_graph(sid, r) for r in regimes)]
+
     def known_findings_graphs(self, sid: str) -> list[str]:
         """The names a scenario's findings graphs have under the regimes kzlaw knows, stored or not."""
         return [self.findings_graph(sid, r) for r in sorted(all_regimes())]
@@ -511,9 +522,7 @@ class QuadStore(GraphNames, ABC):
         """Store a scenario: facts, inferences and findings per regime, in one atomic update.
         With ``replace``, whatever was stored under the id goes in the same update (``stored``: its graphs,
         when the caller has listed them: graphs_by_scenario)."""
-        graphs = {self.facts_graph(sid): facts, self.inferred_graph(sid): inferred}
-        for regime, g in findings.items():
-            graphs[self.findings_graph(sid, regime)] = g
+        graphs = dict(zip(self.scenario_graph_names(sid, findings), [facts, inferred, *findings.values()], strict=True))
         insert = _insert_data(graphs)  # builds every term first: a bad one fails before any write
         drops = _drop(self.graph_names(sid) if stored is None else stored) if replace else []
         self._update(" ;\n".join([*drops, insert]))
@@ -533,8 +542,7 @@ class QuadStore(GraphNames, ABC):
         """(graph, rules version) for the findings graphs named: which rules wrote them."""
         if not names:
             return []
-        values = " ".join(f"<{n}>" for n in names)
-        rows = self._select(f"SELECT DISTINCT ?g ?v WHERE {{ VALUES ?g {{ {values} }} "
+        rows = self._select(f"SELECT DISTINCT ?g ?v WHERE {{ {_graphs_values(names)} "
                             f"GRAPH ?g {{ ?f <{KZ.rulesVersion}> ?v }} }}")
         return sorted((str(r["g"]), str(r["v"])) for r in rows)
 
@@ -563,14 +571,14 @@ class QuadStore(GraphNames, ABC):
             return self._graph(self.findings_graph(sid, regime))
         # The graphs by name, those of the regimes kzlaw knows: a FILTER on ?g in GRAPH ?g { ?s ?p ?o }
         # read every quad of the store, and listing the store's graph names grows with the store too.
-        values = " ".join(f"<{n}>" for n in self.known_findings_graphs(sid))
-        return self._construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}")
+        return self._construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {_graphs_values(self.known_findings_graphs(sid))} "
+                               "GRAPH ?g { ?s ?p ?o } }")
 
     def findings_graphs(self, sid: str) -> list[str]:
         """The findings graphs stored for a scenario, of the regimes kzlaw knows (each looked up by name;
         graph_names lists every graph under the id, at a cost that grows with the store's graphs)."""
-        values = " ".join(f"<{n}>" for n in self.known_findings_graphs(sid))
-        rows = self._select(f"SELECT ?g WHERE {{ VALUES ?g {{ {values} }} FILTER EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} }} }}")
+        rows = self._select(f"SELECT ?g WHERE {{ {_graphs_values(self.known_findings_graphs(sid))} "
+                            "FILTER EXISTS { GRAPH ?g { ?s ?p ?o } } }")
         return sorted(str(r["g"]) for r in rows)
 
     def _scenario_filter(self, regime: str | None, conclusion: str | None) -> str:
@@ -819,8 +827,7 @@ class EmbeddedStore(QuadStore):
             replace: bool = False, stored: list[str] | None = None) -> None:
         with self._writing:
             dropped = (self.graph_names(sid) if stored is None else stored) if replace else []
-            written = [self.facts_graph(sid), self.inferred_graph(sid),
-                       *(self.findings_graph(sid, r) for r in findings)]
+            written = self.scenario_graph_names(sid, findings)
             self._kept(lambda: super(EmbeddedStore, self).put(sid, facts, inferred, findings, replace, dropped),
                        [(sid, dropped, written)])
 
