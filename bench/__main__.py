@@ -388,7 +388,7 @@ JUDGED = ("oxigraph", "memory")  # the issue's targets are the embedded store's 
 def _engines(q: dict) -> list[tuple[str, str]]:
     """The Oxigraph configurations a run measured: kzlaw's embedded store on disk (RocksDB) and its
     in-memory replica (runs before 2026-12-03 have only the first), and the same store served by an
-    Oxigraph server over HTTP (kzlaw.store.RemoteStore; runs before 2026-12-04 have none)."""
+    Oxigraph server over HTTP (kzlaw.store.RemoteStore; since the partial runs of 2026-12-03 evening)."""
     return [(e, label) for e, label in ENGINES if q.get(e)]
 
 

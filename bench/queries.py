@@ -246,6 +246,7 @@ def oxigraph_server(path: str):
     import socket
     import subprocess
     import sys
+    import tempfile
     import urllib.request
 
     exe = Path(sys.executable).parent / "oxigraph"
@@ -256,25 +257,28 @@ def oxigraph_server(path: str):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
 
-    proc = subprocess.Popen([command, "serve-read-only", "--location", path, "--bind", f"127.0.0.1:{port}"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 600
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"oxigraph serve-read-only exited: {proc.stderr.read().decode()[:500]}")
-            try:
-                with urllib.request.urlopen(f"{url}/query?query=ASK%7B%7D", timeout=5):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("the Oxigraph server did not answer in 10 min") from None
-                time.sleep(0.05)
-        yield url
-    finally:
-        proc.kill()
-        proc.wait()
+    # the server's output to a file, not a pipe: a pipe nobody reads would stop a talkative server
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen([command, "serve-read-only", "--location", path, "--bind", f"127.0.0.1:{port}"],
+                                stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 600
+            while True:
+                if proc.poll() is not None:
+                    log.seek(0)
+                    raise RuntimeError(f"oxigraph serve-read-only exited: {log.read().decode(errors='replace')[:500]}")
+                try:
+                    with urllib.request.urlopen(f"{url}/query?query=ASK%7B%7D", timeout=5):
+                        break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise RuntimeError("the Oxigraph server did not answer in 10 min") from None
+                    time.sleep(0.05)
+            yield url
+        finally:
+            proc.kill()
+            proc.wait()
 
 
 def busiest_scenario(seed_nq: str) -> str:
