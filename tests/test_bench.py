@@ -214,7 +214,9 @@ def test_the_services_reads_are_measured_on_a_real_store_and_judged(tmp_path):
                           "all/every graph of the store, listed once (the first PUT replacing or DELETE)"}
     assert all(isinstance(v, float) and v >= 0 for v in reads.values())
     r = json.loads((Path(__file__).resolve().parent.parent / "bench/results/full.json").read_text())
-    r["queries"]["service"] = {"1000": {"quads": 1000, "reads": {**reads, "all/GET /v1/scenarios": 2.5}}}
+    # judged on set figures (the reads' names as measured, their times not: no test asserts on time)
+    r["queries"]["service"] = {"1000": {"quads": 1000, "reads": {**dict.fromkeys(reads, 0.001),
+                                                                 "all/GET /v1/scenarios": 2.5}}}
     met = {name: (measured, ok) for name, measured, ok in targets(r)}
     assert met["the service's reads, listing ≤ 2 s (1,000 quads)"] == ("slowest GET /v1/scenarios: 2.5 s", False)
     assert met["the service's reads, one scenario ≤ 0.2 s (1,000 quads)"][1] is True
