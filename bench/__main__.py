@@ -7,7 +7,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -15,7 +14,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from .env import environment, pct, peak_rss_mb
+from .env import environment, free_port, pct, peak_rss_mb
 
 RESULTS = Path(__file__).resolve().parent / "results"
 ROOT = Path(__file__).resolve().parent.parent
@@ -127,14 +126,8 @@ def check_and_time(texts, naive_n: int, parallel: bool) -> tuple[dict, list[str]
 # 2. the server: start-up and REST round trip
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def rest(texts, naive_p50: float) -> dict:
-    port = _free_port()
+    port = free_port()
     tmp = tempfile.mkdtemp(prefix="kzlaw-bench-")
     env = dict(os.environ, KZLAW_STORE_PATH=os.path.join(tmp, "store"), KZLAW_PORT=str(port),
                KZLAW_HOST="127.0.0.1")

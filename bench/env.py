@@ -1,4 +1,5 @@
-"""The machine and library versions every figure is reported with."""
+"""The machine and library versions every figure is reported with; the processes the harness measures
+need (a free loopback port, the `oxigraph` server command)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,10 @@ import importlib.metadata as md
 import os
 import platform
 import resource
+import shutil
+import socket
 import sys
+from pathlib import Path
 
 LIBS = ["pyoxigraph", "rdflib", "pyshacl", "owlready2", "reasonable", "fastapi", "uvicorn"]
 
@@ -78,3 +82,19 @@ def pct(values: list[float], q: float) -> float:
     k = (len(v) - 1) * q
     lo, hi = int(k), min(int(k) + 1, len(v) - 1)
     return v[lo] + (v[hi] - v[lo]) * (k - lo)
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def oxigraph_command() -> str:
+    """The `oxigraph` command (the server), beside this Python or on the PATH."""
+    exe = Path(sys.executable).parent / "oxigraph"
+    found = str(exe) if exe.exists() else shutil.which("oxigraph")
+    if not found:  # a missing server is a failure, never a silent skip
+        raise RuntimeError("the `oxigraph` command is missing: pip install -e '.[test]'")
+    return found

@@ -242,21 +242,13 @@ def _best(reads: dict, repeat: int) -> dict:
 def oxigraph_server(path: str):
     """An Oxigraph server (``oxigraph serve-read-only``, the package's own command) over the store at
     ``path`` on a loopback port: its URL while the block runs; killed after it."""
-    import shutil
-    import socket
     import subprocess
-    import sys
     import tempfile
     import urllib.request
 
-    exe = Path(sys.executable).parent / "oxigraph"
-    command = str(exe) if exe.exists() else shutil.which("oxigraph")
-    if not command:
-        raise RuntimeError("the `oxigraph` command is missing: pip install -e '.[test]' (make install)")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    from .env import free_port, oxigraph_command
 
+    command, port = oxigraph_command(), free_port()
     # the server's output to a file, not a pipe: a pipe nobody reads would stop a talkative server
     with tempfile.TemporaryFile() as log:
         proc = subprocess.Popen([command, "serve-read-only", "--location", path, "--bind", f"127.0.0.1:{port}"],
@@ -333,13 +325,14 @@ def _limited(worker, args: tuple, scenario: str, timeout: float, extra: tuple,
     ctx = mp.get_context("fork")
     while len(out) < len(jobs):
         with around(args) if around else contextlib.nullcontext(args) as given:
-            load = _child(ctx, worker, (*given, len(out), *extra), jobs, out, timeout, load)
+            secs = _child(ctx, worker, (*given, len(out), *extra), jobs, out, timeout)
+            load = secs if load is None else load
     return out, load
 
 
-def _child(ctx, worker, args: tuple, jobs: list, out: dict, timeout: float, load):
-    """One child of _limited: it answers from job len(out) on until done or over the limit; the load
-    figure (the first child's)."""
+def _child(ctx, worker, args: tuple, jobs: list, out: dict, timeout: float):
+    """One child of _limited: it answers into ``out`` from job len(out) on until done or over the limit;
+    its load figure."""
     parent, child = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=worker, args=(*args, child), daemon=True)
     proc.start()
@@ -348,7 +341,6 @@ def _child(ctx, worker, args: tuple, jobs: list, out: dict, timeout: float, load
         if not parent.poll(3600):
             raise RuntimeError("the data did not load in an hour")
         _, secs = parent.recv()
-        load = secs if load is None else load
         while len(out) < len(jobs):
             if not parent.poll(timeout):
                 out[jobs[len(out)][0]] = {"timeout": timeout}
@@ -360,4 +352,4 @@ def _child(ctx, worker, args: tuple, jobs: list, out: dict, timeout: float, load
     finally:
         proc.kill()
         proc.join()
-    return load
+    return secs

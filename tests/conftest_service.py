@@ -4,9 +4,7 @@ API under uvicorn), started and stopped by the tests. No mocks."""
 from __future__ import annotations
 
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,17 +12,13 @@ from pathlib import Path
 
 import httpx
 
+from bench.env import free_port, oxigraph_command
+
 ROOT = Path(__file__).resolve().parent.parent
 WORKED = ROOT / "tests" / "scenarios" / "worked" / "good"
 FB_REACHABLE = WORKED / "facebook-reachable.jsonld"
 BASE = "https://w3id.org/kzlaw/"
 STARTUP_ATTEMPTS = 600  # × 0.1 s of polling; generous for slow CI machines
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _wait(url: str, proc: subprocess.Popen, log: Path) -> None:
@@ -67,14 +61,6 @@ class Process:
     def restart(self) -> None:
         self.stop()
         self.start()
-
-
-def oxigraph_command() -> str:
-    exe = Path(sys.executable).parent / "oxigraph"
-    found = str(exe) if exe.exists() else shutil.which("oxigraph")
-    if not found:  # a missing server is a failure, never a silent skip
-        raise RuntimeError("the `oxigraph` command is missing: pip install -e '.[test]'")
-    return found
 
 
 def oxigraph_server(location: Path, log: Path) -> Process:
